@@ -32,8 +32,9 @@ install: all
 export:
 	build-aux/qi-export --build=$(BUILD)
 
-prepare: $(BUILD)/config.status
-	build-aux/qi-tree prepare --build=$(BUILD)
+prepare:
+	if test -d $(BUILD)/src/.git; then build-aux/qi-tree prepare --build=$(BUILD); \
+	else mkdir -p $(BUILD) && cd $(BUILD) && $(CURDIR)/configure --prepare-only; fi
 
 clean:
 	if test -f $(BUILD)/qemu/build.ninja; then $(NINJA) clean; fi
