@@ -1,0 +1,65 @@
+/*
+ * qemu-instr: hooks of trace-event instrumentation into QEMU's start-up
+ * and exit
+ *
+ * Copyright (c) 2026 qemu-instr developers
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * Core files call these unconditionally; without instrumentation
+ * (--with-trace-instrument=none) they compile to nothing.
+ */
+
+#ifndef INSTRUMENT_INSTRUMENT_H
+#define INSTRUMENT_INSTRUMENT_H
+
+#include "qemu/error-report.h"
+
+#ifdef CONFIG_TRACE_INSTRUMENT
+
+/**
+ * instr_opt_parse: parse one -instr option
+ * @optarg: "file=PATH[,arg=ARG]...[,id=ID]"
+ *
+ * Reports the error and exits on a malformed option.  Libraries are
+ * loaded later, by instr_init().
+ */
+void instr_opt_parse(const char *optarg);
+
+/**
+ * instr_init: load the libraries given with -instr, or start the static
+ * instrumentation library
+ * @errp: pointer to a NULL-initialized error object
+ *
+ * Call once, before the vCPUs are created.
+ */
+void instr_init(Error **errp);
+
+/**
+ * instr_exit: let every library finish before QEMU exits
+ *
+ * Calls each library's finalization function; the libraries stay mapped,
+ * since threads may still be running.
+ */
+void instr_exit(void);
+
+#else
+
+static inline void instr_opt_parse(const char *optarg)
+{
+    error_report("-instr: this QEMU was built without trace-event "
+                 "instrumentation (--with-trace-instrument=none)");
+    exit(1);
+}
+
+static inline void instr_init(Error **errp)
+{
+}
+
+static inline void instr_exit(void)
+{
+}
+
+#endif /* CONFIG_TRACE_INSTRUMENT */
+
+#endif /* INSTRUMENT_INSTRUMENT_H */

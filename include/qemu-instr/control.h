@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * qemu-instr: control which code runs on the instrumentable events
+ *
+ * Copyright (c) 2026 qemu-instr developers
+ */
+
+#ifndef QEMU_INSTR_CONTROL_H
+#define QEMU_INSTR_CONTROL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "qemu-instr/config.h"
+#include "qemu-instr/types.h"
+#include "qemu-instr/events-list.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * DOC: Library entry points
+ *
+ * A dynamic library defines ``int qi_init(int argc, const char **argv)``.
+ * QEMU calls it once, right after loading the library, with the
+ * ``arg=`` values of ``-instr`` (or the arguments of ``instr-load``) in
+ * @argv and their number in @argc.  It returns 0 to accept, anything else
+ * to refuse: QEMU then resets the callbacks the library set and unloads
+ * it, and the load fails with an error naming the code.
+ *
+ * The library may also define ``void qi_fini(void)``, or register a
+ * function with qi_set_fini(); QEMU calls it before it unloads the
+ * library (``instr-unload``) or when QEMU exits.  Callbacks the library
+ * set are reset to their default afterwards.
+ *
+ * In static mode qi_init() and qi_fini() are optional; qi_init() runs at
+ * start-up with the ``arg=`` values of ``-instr``.
+ *
+ * In dynamic mode these prototypes are not declared here, so that both
+ * the ``int`` and the historical ``void`` return type compile; return 0
+ * on success.  Static mode links them into QEMU and declares them.
+ */
+#ifdef QI_TYPE_STATIC
+int qi_init(int argc, const char **argv);
+void qi_fini(void);
+#endif
+
+/**
+ * qi_ctrl_dynamic() - Whether callbacks can be changed at run time.
+ *
+ * Return: true in dynamic mode, false in static mode.
+ */
+bool qi_ctrl_dynamic(void);
+
+/**
+ * qi_ctrl_event_id() - Get an instrumentable event by identifier.
+ * @id: Event identifier (QI_EVENT_<NAME>).
+ *
+ * Return: the event, or NULL if @id is out of range or the event is not
+ * compiled into this QEMU binary (e.g. a device event in linux-user).
+ */
+QIEvent *qi_ctrl_event_id(QIEventID id);
+
+/**
+ * qi_ctrl_event_name() - Get a trace event by name.
+ * @name: Event name, e.g. "guest_cpu_enter".
+ *
+ * Return: the event, or NULL if there is no such event in this binary.
+ */
+QIEvent *qi_ctrl_event_name(const char *name);
+
+/**
+ * qi_ctrl_event_pattern() - Iterate over the events matching a pattern.
+ * @pattern: Glob pattern on event names ('*' and '?').
+ * @ev: NULL to get the first match, or the previous match.
+ *
+ * Covers every trace event of this binary, instrumentable or not; use
+ * qi_ctrl_event_is_available() to tell them apart.
+ *
+ * Return: the next event after @ev whose name matches @pattern, or NULL.
+ */
+QIEvent *qi_ctrl_event_pattern(const char *pattern, QIEvent *ev);
+
+/**
+ * qi_ctrl_event_get_name() - Name of an event.
+ * @ev: Event handle.
+ *
+ * Return: the event's name, or NULL if @ev is NULL.
+ */
+const char *qi_ctrl_event_get_name(QIEvent *ev);
+
+/**
+ * qi_ctrl_event_get_id() - Identifier of an instrumentable event.
+ * @ev: Event handle.
+ *
+ * Return: the event's QIEventID, or QI_EVENT_COUNT if @ev is NULL or not
+ * instrumentable.
+ */
+QIEventID qi_ctrl_event_get_id(QIEvent *ev);
+
+/**
+ * qi_ctrl_event_is_available() - Whether an event can be instrumented.
+ * @ev: Event handle (NULL is allowed).
+ *
+ * Return: true if the event has the "instrument" property in this build
+ * (QEMU calls its callback), false otherwise.
+ */
+bool qi_ctrl_event_is_available(QIEvent *ev);
+
+/**
+ * QI_CTRL_INSTR_AUTO - qi_ctrl_event_set() value: the library's own
+ * qi_event_<name>() if it defines one, else the default.
+ */
+#define QI_CTRL_INSTR_AUTO ((void *)1)
+
+/**
+ * QI_CTRL_INSTR_NOP - qi_ctrl_event_set() value: qi_event_<name>_nop(),
+ * i.e. ignore the event (no tracing either).
+ */
+#define QI_CTRL_INSTR_NOP ((void *)2)
+
+/**
+ * qi_ctrl_event_set() - Set the callback of an instrumentable event.
+ * @ev: Event handle.
+ * @cb: A function with the event's callback type (see qemu-instr/events.h),
+ *      QI_CTRL_INSTR_AUTO, QI_CTRL_INSTR_NOP, or NULL for the default
+ *      (run the tracing backend, as QEMU does without instrumentation).
+ *
+ * Takes effect at once for every vCPU and thread.  May be called from
+ * qi_init(), from a callback, or from any thread of the library.  When
+ * the library that set a callback is unloaded, the event is reset to its
+ * default.  An event has one callback: the last library to set it wins.
+ *
+ * Return: true on success; false in static mode, or if @ev is NULL or not
+ * instrumentable.
+ */
+bool qi_ctrl_event_set(QIEvent *ev, void *cb);
+
+/**
+ * qi_set_fini() - Register the library's finalization function.
+ * @fn: Function to call before the library is unloaded or QEMU exits.
+ * @data: Argument passed to @fn.
+ *
+ * Overrides the library's qi_fini() symbol, if any.  Call it from the
+ * library (normally from qi_init()).
+ */
+void qi_set_fini(void (*fn)(void *data), void *data);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* QEMU_INSTR_CONTROL_H */

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * qemu-instr: basic types of the trace-event instrumentation API
+ *
+ * Copyright (c) 2026 qemu-instr developers
+ *
+ * Only standard C types: a library needs no QEMU header but these.
+ */
+
+#ifndef QEMU_INSTR_TYPES_H
+#define QEMU_INSTR_TYPES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * DOC: API version
+ *
+ * QI_API_VERSION is the version of the API these headers describe and
+ * QI_API_VERSION_MIN the oldest version a library may have been built
+ * against and still run on a QEMU built from these headers.  Including
+ * any qemu-instr header defines the symbol qi_api_version in the
+ * library, so that QEMU can refuse, with a clear message, a library
+ * built for an API it does not have.
+ */
+#define QI_API_VERSION 1
+#define QI_API_VERSION_MIN 1
+
+#ifndef QEMU_OSDEP_H
+/* Not in QEMU itself: QEMU reads the library's copy at load time. */
+extern const int qi_api_version
+    __attribute__((weak, visibility("default")));
+const int qi_api_version = QI_API_VERSION;
+#endif
+
+/**
+ * typedef QICPU - Opaque handle of a virtual CPU.
+ *
+ * Valid for the lifetime of the vCPU; pass it back to the API.
+ */
+typedef struct QICPUOpaque *QICPU;
+
+/**
+ * typedef QIEvent - Opaque handle of a trace event.
+ *
+ * Handles are valid for the lifetime of QEMU.  The same handle works with
+ * the control API (qemu-instr/control.h) and the tracing API
+ * (qemu-instr/trace.h), so QITraceEvent is another name for it.
+ */
+typedef struct QIEvent QIEvent;
+typedef struct QIEvent QITraceEvent;
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* QEMU_INSTR_TYPES_H */

@@ -1,0 +1,71 @@
+/*
+ * qemu-instr: HMP commands instr-load, instr-unload and info instr
+ *
+ * Copyright (c) 2026 qemu-instr developers
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * Thin wrappers over the QMP commands.
+ */
+
+#include "qemu/osdep.h"
+#include "monitor/hmp.h"
+#include "monitor/monitor.h"
+#include "qapi/error.h"
+#include "qapi/qapi-commands-instrument.h"
+#include "qapi/qmp/qdict.h"
+
+void hmp_instr_load(Monitor *mon, const QDict *qdict)
+{
+    const char *path = qdict_get_str(qdict, "path");
+    const char *argstr = qdict_get_try_str(qdict, "args");
+    const char *id = qdict_get_try_str(qdict, "id");
+    g_autoptr(InstrLoadResult) res = NULL;
+    g_auto(GStrv) argv = NULL;
+    strList *args = NULL, **tail = &args;
+    Error *err = NULL;
+    int i;
+
+    /* Arguments split like a shell does, so that quotes work */
+    if (argstr && !g_shell_parse_argv(argstr, NULL, &argv, NULL)) {
+        error_setg(&err, "cannot parse the library arguments '%s'", argstr);
+        hmp_handle_error(mon, err);
+        return;
+    }
+    for (i = 0; argv && argv[i]; i++) {
+        QAPI_LIST_APPEND(tail, g_strdup(argv[i]));
+    }
+    res = qmp_instr_load(path, args != NULL, args, id != NULL, id, &err);
+    qapi_free_strList(args);
+    if (hmp_handle_error(mon, err)) {
+        return;
+    }
+    monitor_printf(mon, "%s\n", res->id);
+}
+
+void hmp_instr_unload(Monitor *mon, const QDict *qdict)
+{
+    Error *err = NULL;
+
+    qmp_instr_unload(qdict_get_str(qdict, "id"), &err);
+    hmp_handle_error(mon, err);
+}
+
+void hmp_info_instr(Monitor *mon, const QDict *qdict)
+{
+    g_autoptr(InstrInfoList) list = qmp_query_instr(NULL);
+    InstrInfoList *elem;
+    strList *arg;
+
+    if (!list) {
+        monitor_printf(mon, "No instrumentation library loaded\n");
+        return;
+    }
+    for (elem = list; elem; elem = elem->next) {
+        monitor_printf(mon, "%s: %s", elem->value->id, elem->value->path);
+        for (arg = elem->value->args; arg; arg = arg->next) {
+            monitor_printf(mon, " %s", arg->value);
+        }
+        monitor_printf(mon, "\n");
+    }
+}

@@ -1,0 +1,75 @@
+/*
+ * qemu-instr: private declarations shared by the files of instrument/
+ *
+ * Copyright (c) 2026 qemu-instr developers
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#ifndef INSTRUMENT_INTERNAL_H
+#define INSTRUMENT_INTERNAL_H
+
+#include "qemu/queue.h"
+#include "qemu/thread.h"
+#include "instrument/dispatch.h"
+
+/* A loaded instrumentation library (or the static one) */
+typedef struct InstrLibrary {
+    char *id;
+    char *path;
+    int argc;
+    char **argv;            /* argc entries, then NULL */
+    void *handle;           /* dlopen() handle, NULL for the static library */
+    const void *base;       /* load address: tells its code apart */
+    void (*fini)(void *data);
+    void *fini_data;
+    bool finished;          /* fini has run */
+    QTAILQ_ENTRY(InstrLibrary) next;
+} InstrLibrary;
+
+/* Loaded libraries, in load order; protected by instr_lock */
+typedef QTAILQ_HEAD(, InstrLibrary) InstrLibraryList;
+extern InstrLibraryList instr_libraries;
+extern QemuMutex instr_lock;
+
+/**
+ * instr_load: load a library and call its qi_init()
+ * @path: the library's file
+ * @argc: number of arguments
+ * @argv: arguments for qi_init()
+ * @id: identifier to give it, or NULL to pick one
+ * @errp: pointer to a NULL-initialized error object
+ *
+ * Returns: the library's identifier (owned by the library), NULL on error.
+ */
+const char *instr_load(const char *path, int argc, char **argv,
+                       const char *id, Error **errp);
+
+/**
+ * instr_unload: finalize and unload a library
+ * @id: the library's identifier
+ * @errp: pointer to a NULL-initialized error object
+ *
+ * Stops the vCPUs while it calls the library's fini and resets its
+ * callbacks, so that no callback runs once it returns.
+ */
+bool instr_unload(const char *id, Error **errp);
+
+/* The library whose code contains @addr (caller holds instr_lock) */
+InstrLibrary *instr_library_at_locked(const void *addr);
+
+/* Reset the events whose callback a caller in [@base's object] set */
+void instr_events_reset_owned(const void *base);
+
+/* Look up a registered event; NULL when not compiled into this binary */
+InstrEvent *instr_event_find(QIEventID id);
+InstrEvent *instr_event_find_trace(const char *name);
+
+/*
+ * Stop every vCPU, so that none runs library code; false when there was
+ * nothing to stop.  Per emulation mode: vcpus-softmmu.c, vcpus-user.c.
+ */
+bool instr_vcpus_pause(void);
+void instr_vcpus_resume(void);
+
+#endif /* INSTRUMENT_INTERNAL_H */

@@ -1,0 +1,437 @@
+/*
+ * qemu-instr: loading and unloading instrumentation libraries
+ *
+ * Copyright (c) 2026 qemu-instr developers
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * Dynamic mode opens libraries with dlopen(), checks the API version
+ * they were built for and calls their qi_init(); unloading stops the
+ * vCPUs, calls the library's fini, resets the callbacks it set and closes
+ * it.  Static mode starts the library linked into QEMU.
+ */
+
+#include "qemu/osdep.h"
+#include <dlfcn.h>
+#include "qapi/error.h"
+#include "qemu/cutils.h"
+#include "qemu/error-report.h"
+#include "qemu/id.h"
+#include "qemu/lockable.h"
+#include "qemu/option.h"
+#include "instrument/instrument.h"
+#include "qemu-instr/control.h"
+#include "internal.h"
+
+typedef int (*InstrInitFn)(int argc, const char **argv);
+
+QemuMutex instr_lock;
+InstrLibraryList instr_libraries =
+    QTAILQ_HEAD_INITIALIZER(instr_libraries);
+
+/* Libraries given with -instr, loaded by instr_init() */
+typedef struct InstrOption {
+    char *path;
+    char *id;
+    GPtrArray *args;
+} InstrOption;
+
+static GPtrArray *instr_options;
+
+static void __attribute__((constructor)) instr_lock_init(void)
+{
+    qemu_mutex_init(&instr_lock);
+}
+
+static InstrLibrary *instr_library_find_locked(const char *id)
+{
+    InstrLibrary *lib;
+
+    QTAILQ_FOREACH(lib, &instr_libraries, next) {
+        if (strcmp(lib->id, id) == 0) {
+            return lib;
+        }
+    }
+    return NULL;
+}
+
+InstrLibrary *instr_library_at_locked(const void *addr)
+{
+    InstrLibrary *lib;
+    Dl_info info;
+
+    if (!dladdr(addr, &info)) {
+        return NULL;
+    }
+    QTAILQ_FOREACH(lib, &instr_libraries, next) {
+        if (lib->base == info.dli_fbase) {
+            return lib;
+        }
+    }
+    return NULL;
+}
+
+static InstrLibrary *instr_library_new(const char *path, int argc,
+                                       char **argv, const char *id)
+{
+    InstrLibrary *lib = g_new0(InstrLibrary, 1);
+    int i;
+
+    lib->path = g_strdup(path);
+    lib->id = g_strdup(id);
+    lib->argc = argc;
+    lib->argv = g_new0(char *, argc + 1);
+    for (i = 0; i < argc; i++) {
+        lib->argv[i] = g_strdup(argv[i]);
+    }
+    return lib;
+}
+
+static void instr_library_free(InstrLibrary *lib)
+{
+    g_free(lib->id);
+    g_free(lib->path);
+    g_strfreev(lib->argv);
+    g_free(lib);
+}
+
+/* Call the library's fini once, then reset the callbacks it set */
+static void instr_library_finish(InstrLibrary *lib)
+{
+    if (!lib->finished) {
+        lib->finished = true;
+        if (lib->fini) {
+            lib->fini(lib->fini_data);
+        }
+    }
+    instr_events_reset_owned(lib->base);
+}
+
+static void instr_fini_adapter(void *data)
+{
+    void (*fini)(void) = data;
+
+    fini();
+}
+
+static char *instr_new_id_locked(void)
+{
+    unsigned n;
+
+    for (n = 0;; n++) {
+        char *id = g_strdup_printf("instr%u", n);
+
+        if (!instr_library_find_locked(id)) {
+            return id;
+        }
+        g_free(id);
+    }
+}
+
+static bool instr_check_version(const char *path, void *handle, Error **errp)
+{
+    ERRP_GUARD();
+    const int *version = dlsym(handle, "qi_api_version");
+
+    if (!version) {
+        error_setg(errp, "'%s' is not a qemu-instr library: it does not "
+                   "define qi_api_version", path);
+        error_append_hint(errp, "Build it with the qemu-instr headers "
+                          "(pkg-config --cflags qemu-instr).\n");
+        return false;
+    }
+    if (*version < QI_API_VERSION_MIN) {
+        error_setg(errp, "'%s' was built for qemu-instr API version %d, "
+                   "older than the oldest this QEMU supports (%d)",
+                   path, *version, QI_API_VERSION_MIN);
+        error_append_hint(errp, "Rebuild it against this QEMU's headers.\n");
+        return false;
+    }
+    if (*version > QI_API_VERSION) {
+        error_setg(errp, "'%s' was built for qemu-instr API version %d, "
+                   "newer than this QEMU's (%d)",
+                   path, *version, QI_API_VERSION);
+        error_append_hint(errp, "Use a newer QEMU, or rebuild the library "
+                          "against this QEMU's headers.\n");
+        return false;
+    }
+    return true;
+}
+
+const char *instr_load(const char *path, int argc, char **argv,
+                       const char *id, Error **errp)
+{
+    ERRP_GUARD();
+    g_autofree char *abspath = NULL;
+    g_autofree char *newid = NULL;
+    InstrLibrary *lib;
+    InstrInitFn init;
+    void *handle;
+    void *fini;
+    Dl_info info;
+    int rc;
+
+    if (!qi_ctrl_dynamic()) {
+        error_setg(errp, "cannot load '%s': this QEMU was built with static "
+                   "instrumentation, its library is compiled in", path);
+        return NULL;
+    }
+    if (!path || !*path) {
+        error_setg(errp, "no instrumentation library given");
+        return NULL;
+    }
+    if (id && !id_wellformed(id)) {
+        error_setg(errp, "invalid instrumentation library id '%s'", id);
+        error_append_hint(errp, "Identifiers consist of letters, digits, "
+                          "'-', '.', '_', starting with a letter.\n");
+        return NULL;
+    }
+
+    abspath = realpath(path, NULL);
+    if (!abspath) {
+        error_setg_errno(errp, errno, "cannot open instrumentation library "
+                         "'%s'", path);
+        return NULL;
+    }
+    WITH_QEMU_LOCK_GUARD(&instr_lock) {
+        if (id && instr_library_find_locked(id)) {
+            error_setg(errp, "an instrumentation library with id '%s' is "
+                       "already loaded", id);
+            return NULL;
+        }
+        QTAILQ_FOREACH(lib, &instr_libraries, next) {
+            if (strcmp(lib->path, abspath) == 0) {
+                error_setg(errp, "'%s' is already loaded, with id '%s'",
+                           path, lib->id);
+                return NULL;
+            }
+        }
+    }
+    handle = dlopen(abspath, RTLD_NOW | RTLD_LOCAL);
+    if (!handle) {
+        error_setg(errp, "cannot load instrumentation library '%s': %s",
+                   path, dlerror());
+        return NULL;
+    }
+    if (!instr_check_version(path, handle, errp)) {
+        goto err_close;
+    }
+    init = (InstrInitFn)dlsym(handle, "qi_init");
+    if (!init) {
+        error_setg(errp, "'%s' is not a qemu-instr library: it does not "
+                   "define qi_init()", path);
+        goto err_close;
+    }
+    if (!dladdr((void *)init, &info)) {
+        error_setg(errp, "cannot locate '%s' in memory", path);
+        goto err_close;
+    }
+
+    WITH_QEMU_LOCK_GUARD(&instr_lock) {
+        if (!id) {
+            id = newid = instr_new_id_locked();
+        }
+        lib = instr_library_new(abspath, argc, argv, id);
+        lib->handle = handle;
+        lib->base = info.dli_fbase;
+        fini = dlsym(handle, "qi_fini");
+        if (fini) {
+            lib->fini = instr_fini_adapter;
+            lib->fini_data = fini;
+        }
+        QTAILQ_INSERT_TAIL(&instr_libraries, lib, next);
+    }
+
+    /* Unlocked: qi_init() calls back into the API */
+    rc = init(lib->argc, (const char **)lib->argv);
+    if (rc != 0) {
+        error_setg(errp, "instrumentation library '%s' refused to start: "
+                   "qi_init() returned %d", path, rc);
+        instr_events_reset_owned(lib->base);
+        WITH_QEMU_LOCK_GUARD(&instr_lock) {
+            QTAILQ_REMOVE(&instr_libraries, lib, next);
+        }
+        instr_library_free(lib);
+        goto err_close;
+    }
+    return lib->id;
+
+err_close:
+    dlclose(handle);
+    return NULL;
+}
+
+bool instr_unload(const char *id, Error **errp)
+{
+    InstrLibrary *lib;
+    bool paused;
+
+    WITH_QEMU_LOCK_GUARD(&instr_lock) {
+        lib = instr_library_find_locked(id);
+    }
+    if (!lib) {
+        error_setg(errp, "no instrumentation library with id '%s'", id);
+        return false;
+    }
+    if (!lib->handle) {
+        error_setg(errp, "'%s' is the static instrumentation library, "
+                   "compiled into QEMU: it cannot be unloaded", id);
+        return false;
+    }
+
+    paused = instr_vcpus_pause();
+    instr_library_finish(lib);
+    WITH_QEMU_LOCK_GUARD(&instr_lock) {
+        QTAILQ_REMOVE(&instr_libraries, lib, next);
+    }
+    if (paused) {
+        instr_vcpus_resume();
+    }
+    dlclose(lib->handle);
+    instr_library_free(lib);
+    return true;
+}
+
+/*
+ * Command line
+ */
+
+static QemuOptsList instr_opts = {
+    .name = "instr",
+    .implied_opt_name = "file",
+    .head = QTAILQ_HEAD_INITIALIZER(instr_opts.head),
+    .desc = {
+        /* file, id and any number of arg: parsed by instr_opt_add() */
+        { /* end of list */ }
+    },
+};
+
+static int instr_opt_add(void *opaque, const char *name, const char *value,
+                         Error **errp)
+{
+    InstrOption *opt = opaque;
+
+    if (strcmp(name, "file") == 0) {
+        if (opt->path) {
+            error_setg(errp, "-instr: 'file' given twice");
+            return -1;
+        }
+        if (!*value) {
+            error_setg(errp, "-instr: 'file' needs a library path");
+            return -1;
+        }
+        opt->path = g_strdup(value);
+    } else if (strcmp(name, "arg") == 0) {
+        g_ptr_array_add(opt->args, g_strdup(value));
+    } else {
+        error_setg(errp, "-instr: unknown parameter '%s' (expected file, "
+                   "arg or id)", name);
+        return -1;
+    }
+    return 0;
+}
+
+void instr_opt_parse(const char *optarg)
+{
+    InstrOption *opt = g_new0(InstrOption, 1);
+    QemuOpts *opts;
+
+    opt->args = g_ptr_array_new_with_free_func(g_free);
+    opts = qemu_opts_parse_noisily(&instr_opts, optarg, true);
+    if (!opts) {
+        exit(1);
+    }
+    /* QemuOpts keeps id= for itself, and checks it is an identifier */
+    opt->id = g_strdup(qemu_opts_id(opts));
+    qemu_opt_foreach(opts, instr_opt_add, opt, &error_fatal);
+    qemu_opts_del(opts);
+    if (!opt->path && qi_ctrl_dynamic()) {
+        error_report("-instr: missing 'file=' (the library to load)");
+        exit(1);
+    }
+    if ((opt->path || opt->id) && !qi_ctrl_dynamic()) {
+        error_report("-instr: this QEMU was built with static "
+                     "instrumentation: '%s=' cannot load a library; use "
+                     "'arg=' to pass arguments to the compiled-in one",
+                     opt->path ? "file" : "id");
+        exit(1);
+    }
+    if (!instr_options) {
+        instr_options = g_ptr_array_new();
+    }
+    g_ptr_array_add(instr_options, opt);
+}
+
+#ifdef CONFIG_TRACE_INSTRUMENT_STATIC
+/* Entry points of the static library (control.h), if it defines them */
+#pragma weak qi_init
+#pragma weak qi_fini
+
+static void instr_init_static(GPtrArray *args, Error **errp)
+{
+    InstrLibrary *lib;
+    Dl_info info;
+    int rc = 0;
+
+    lib = instr_library_new(CONFIG_TRACE_INSTRUMENT_PATH, args->len,
+                            (char **)args->pdata, "static");
+    /* The library's code is QEMU's own */
+    if (dladdr((void *)instr_init, &info)) {
+        lib->base = info.dli_fbase;
+    }
+    if (qi_fini) {
+        lib->fini = instr_fini_adapter;
+        lib->fini_data = qi_fini;
+    }
+    WITH_QEMU_LOCK_GUARD(&instr_lock) {
+        QTAILQ_INSERT_TAIL(&instr_libraries, lib, next);
+    }
+    if (qi_init) {
+        rc = qi_init(lib->argc, (const char **)lib->argv);
+    }
+    if (rc != 0) {
+        error_setg(errp, "static instrumentation library refused to start: "
+                   "qi_init() returned %d", rc);
+    }
+}
+#endif
+
+void instr_init(Error **errp)
+{
+    g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func(g_free);
+    guint i, j;
+
+    for (i = 0; instr_options && i < instr_options->len; i++) {
+        InstrOption *opt = g_ptr_array_index(instr_options, i);
+
+        if (opt->path && !instr_load(opt->path, opt->args->len,
+                                     (char **)opt->args->pdata, opt->id,
+                                     errp)) {
+            return;
+        }
+        /* Static mode: the arguments of every -instr, in order */
+        for (j = 0; !opt->path && j < opt->args->len; j++) {
+            g_ptr_array_add(args, g_strdup(g_ptr_array_index(opt->args, j)));
+        }
+    }
+#ifdef CONFIG_TRACE_INSTRUMENT_STATIC
+    instr_init_static(args, errp);
+#endif
+}
+
+void instr_exit(void)
+{
+    InstrLibrary *lib;
+    bool paused = instr_vcpus_pause();
+
+    /*
+     * Not under instr_lock: fini may call the API.  Nothing loads or
+     * unloads libraries any more.
+     */
+    QTAILQ_FOREACH(lib, &instr_libraries, next) {
+        instr_library_finish(lib);
+    }
+    if (paused) {
+        instr_vcpus_resume();
+    }
+}

@@ -1,0 +1,61 @@
+/*
+ * qemu-instr: QMP commands instr-load, instr-unload and query-instr
+ *
+ * Copyright (c) 2026 qemu-instr developers
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "qemu/lockable.h"
+#include "qapi/error.h"
+#include "qapi/qapi-commands-instrument.h"
+#include "internal.h"
+
+InstrLoadResult *qmp_instr_load(const char *path, bool has_args,
+                                strList *args, bool has_id, const char *id,
+                                Error **errp)
+{
+    g_autoptr(GPtrArray) argv = g_ptr_array_new();
+    InstrLoadResult *res;
+    const char *newid;
+    strList *arg;
+
+    for (arg = has_args ? args : NULL; arg; arg = arg->next) {
+        g_ptr_array_add(argv, arg->value);
+    }
+    newid = instr_load(path, argv->len, (char **)argv->pdata,
+                       has_id ? id : NULL, errp);
+    if (!newid) {
+        return NULL;
+    }
+    res = g_new0(InstrLoadResult, 1);
+    res->id = g_strdup(newid);
+    return res;
+}
+
+void qmp_instr_unload(const char *id, Error **errp)
+{
+    instr_unload(id, errp);
+}
+
+InstrInfoList *qmp_query_instr(Error **errp)
+{
+    InstrInfoList *head = NULL, **tail = &head;
+    InstrLibrary *lib;
+
+    QEMU_LOCK_GUARD(&instr_lock);
+    QTAILQ_FOREACH(lib, &instr_libraries, next) {
+        InstrInfo *info = g_new0(InstrInfo, 1);
+        strList **argt = &info->args;
+        int i;
+
+        info->id = g_strdup(lib->id);
+        info->path = g_strdup(lib->path);
+        for (i = 0; i < lib->argc; i++) {
+            QAPI_LIST_APPEND(argt, g_strdup(lib->argv[i]));
+        }
+        QAPI_LIST_APPEND(tail, info);
+    }
+    return head;
+}

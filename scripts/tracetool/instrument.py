@@ -1,0 +1,377 @@
+# -*- coding: utf-8 -*-
+
+"""
+Trace-event instrumentation (qemu-instr): event selection and the code
+shared by the formats that generate instrumentation stubs.
+
+An event with the 'instrument' property gets a user callback:
+
+- dynamic mode: trace_<name>() tests one entry of a callback table and
+  calls through it when a library has set it, or runs the tracing
+  backend as vanilla QEMU does otherwise;
+- static mode: trace_<name>() calls the user's qi_event_<name>()
+  directly; a weak default runs the tracing backend.
+
+Both modes also define qi_event_<name>_nop() and qi_event_<name>_trace()
+(the latter runs the configured tracing backend, so that a callback can
+chain to it) and the typed setter qi_event_set_<name>().
+"""
+
+__author__     = "qemu-instr developers"
+__license__    = "GPL version 2 or (at your option) any later version"
+
+
+import fnmatch
+import os
+import sys
+
+
+MODES = ("none", "dynamic", "static")
+
+# Set by tracetool.py from --instrument=MODE
+MODE = "none"
+
+
+def enabled():
+    """Whether QEMU is built with instrumentation (dynamic or static)."""
+    return MODE != "none"
+
+
+def is_instrumented(event):
+    """Whether 'event' gets instrumentation stubs in this build."""
+    return enabled() and "instrument" in event.properties
+
+
+def check_properties(event):
+    """Reject property combinations that cannot work."""
+    if "instrument" in event.properties and "disable" in event.properties:
+        raise ValueError("event '%s' has both the 'instrument' and the "
+                         "'disable' property: remove one of them"
+                         % event.name)
+
+
+def read_selection(path):
+    """Read an event selection file.
+
+    One event name or glob per line ('guest_*', 'virtio_blk_*', 'all');
+    '#' starts a comment.  Returns a list of (lineno, pattern).
+    """
+    patterns = []
+    with open(path, "r") as fobj:
+        for lineno, line in enumerate(fobj, 1):
+            line = line.split("#", 1)[0].strip()
+            if line:
+                patterns.append((lineno, line))
+    return patterns
+
+
+def select(events, patterns, path, strict=True):
+    """Add the 'instrument' property to the events that 'patterns' match.
+
+    A disabled event named explicitly is an error; globs silently skip
+    disabled events.  With 'strict', so is a pattern that matches no
+    event ('events' must then be every event of the build).
+    """
+    for lineno, pattern in patterns:
+        glob = "*" if pattern == "all" else pattern
+        is_glob = any(c in glob for c in "*?[")
+        matched = False
+        for event in events:
+            if not fnmatch.fnmatchcase(event.name, glob):
+                continue
+            matched = True
+            if "disable" in event.properties:
+                if is_glob:
+                    continue
+                raise ValueError("%s:%d: event '%s' has the 'disable' "
+                                 "property and cannot be instrumented"
+                                 % (path, lineno, event.name))
+            if "instrument" not in event.properties:
+                event.properties.append("instrument")
+        if strict and not matched:
+            raise ValueError("%s:%d: '%s' matches no trace event"
+                             % (path, lineno, pattern))
+
+
+def instrumented_events(events):
+    """The events of 'events' that get instrumentation stubs."""
+    return [e for e in events if is_instrumented(e)]
+
+
+def event_doc(event):
+    """The comment block above 'event' in its trace-events file.
+
+    Returns (description lines, {argument: description}).  Argument
+    lines look like '# @name: text'; '@prefix*' applies to every
+    argument starting with 'prefix'.
+    """
+    try:
+        with open(event.filename, "r") as fobj:
+            lines = fobj.read().split("\n")[:event.lineno - 1]
+    except OSError:
+        return [], {}
+    block = []
+    for line in reversed(lines):
+        if not line.startswith("#"):
+            break
+        block.insert(0, line[1:].strip())
+    # Only the paragraph run right above the event documents it
+    while block and block[0] == "":
+        block.pop(0)
+    desc = []
+    params = {}
+    for line in block:
+        if line.startswith("@") and ":" in line:
+            name, text = line[1:].split(":", 1)
+            for arg in event.args.names():
+                if name == arg or (name.endswith("*") and
+                                   arg.startswith(name[:-1])):
+                    params[arg] = text.strip()
+        else:
+            desc.append(line)
+    while desc and desc[-1] == "":
+        desc.pop()
+    while desc and desc[0] == "":
+        desc.pop(0)
+    return desc, params
+
+
+#
+# Names
+#
+
+def qi_id(event):
+    return "QI_EVENT_%s" % event.name.upper()
+
+
+def qi_fn(event, suffix=""):
+    return "qi_event_%s%s" % (event.name, suffix)
+
+
+def qi_setter(event):
+    return "qi_event_set_%s" % event.name
+
+
+def qi_cb_type(event):
+    return "qi_event_%s_cb_t" % event.name
+
+
+def public_args(event):
+    """The callback arguments as the public API spells them.
+
+    The implicit vCPU argument of 'vcpu' events becomes 'QICPU vcpu';
+    every other argument keeps its (standard C) type and name.
+    """
+    args = []
+    for i, (type_, name) in enumerate(event.args):
+        if i == 0 and "vcpu" in event.properties:
+            args.append("QICPU vcpu")
+        else:
+            args.append(" ".join([type_, name]))
+    return ", ".join(args) if args else "void"
+
+
+def call_names(event):
+    return ", ".join(event.args.names())
+
+
+def public_names(event):
+    names = event.args.names()
+    if "vcpu" in event.properties:
+        names[0] = "vcpu"
+    return ", ".join(names)
+
+
+def _vanilla_cond(event):
+    """Condition under which vanilla QEMU runs the tracing backend."""
+    if "vcpu" in event.properties:
+        return ("trace_event_get_vcpu_state(%s, TRACE_%s)"
+                % (event.args.names()[0], event.name.upper()))
+    return None
+
+
+#
+# trace-<group>.h
+#
+
+def generate_h_begin(events, group):
+    """Includes needed by the instrumented trace_<name>() wrappers."""
+    from tracetool import out
+    if not instrumented_events(events):
+        return
+    if MODE == "static":
+        out('#include "instrument/static-pre.h"')
+    out('#include "qemu-instr/events.h"',
+        '#include "instrument/dispatch.h"',
+        '')
+
+
+def generate_h_end(events, group):
+    from tracetool import out
+    if MODE == "static" and instrumented_events(events):
+        out('#include "instrument/static-post.h"',
+            '')
+
+
+def generate_h_wrapper(event):
+    """trace_<name>() for an instrumented event."""
+    from tracetool import out
+    names = call_names(event)
+    out('',
+        'static inline void %(api)s(%(args)s)',
+        '{',
+        api=event.api(),
+        args=event.args)
+    # Errors in the callback's arguments point at the event's declaration
+    line = ('#line %(lineno)d "%(filename)s"',
+            '%(indent)s%(call)s(%(names)s);',
+            '#line %(out_next_lineno)d "%(out_filename)s"')
+    if MODE == "static":
+        out(*line, lineno=event.lineno, filename=event.filename,
+            indent='    ', call=qi_fn(event), names=names)
+    else:
+        out('    %(cb_t)s cb =',
+            '        (%(cb_t)s)instr_event_get(%(id)s);',
+            '',
+            '    if (unlikely(cb)) {',
+            cb_t=qi_cb_type(event),
+            id=qi_id(event))
+        out(*line, lineno=event.lineno, filename=event.filename,
+            indent='        ', call='cb', names=names)
+        cond = _vanilla_cond(event)
+        if cond:
+            out('    } else if (%(cond)s) {', cond=cond)
+        else:
+            out('    } else {')
+        out('        %(nocheck)s(%(names)s);',
+            '    }',
+            nocheck=event.api(event.QEMU_TRACE_NOCHECK),
+            names=names)
+    out('}')
+
+
+#
+# trace-<group>.c
+#
+
+def generate_c(events, group):
+    """The stubs and the registration of a group's instrumented events."""
+    from tracetool import out
+    events = instrumented_events(events)
+    if not events:
+        return
+
+    out('',
+        '/* Instrumentation stubs (qemu-instr, %s mode) */' % MODE)
+    for e in events:
+        pargs = public_args(e)
+        out('',
+            'void %(nop)s(%(args)s)',
+            '{',
+            '}',
+            '',
+            'void %(trace)s(%(args)s)',
+            '{',
+            nop=qi_fn(e, "_nop"),
+            trace=qi_fn(e, "_trace"),
+            args=pargs)
+        cond = _vanilla_cond(e)
+        if cond:
+            cond = cond.replace(e.args.names()[0], "(CPUState *)vcpu", 1)
+            out('    if (%(cond)s) {',
+                '        %(nocheck)s(%(names)s);',
+                '    }',
+                cond=cond,
+                nocheck=e.api(e.QEMU_TRACE_NOCHECK),
+                names=public_names(e))
+        else:
+            out('    %(nocheck)s(%(names)s);',
+                nocheck=e.api(e.QEMU_TRACE_NOCHECK),
+                names=public_names(e))
+        out('}',
+            '',
+            'bool %(setter)s(%(cb_t)s cb)',
+            '{',
+            '    return instr_event_set(%(id)s, (InstrEventFn)cb,',
+            '                           __builtin_return_address(0));',
+            '}',
+            setter=qi_setter(e),
+            cb_t=qi_cb_type(e),
+            id=qi_id(e))
+        if MODE == "static":
+            out('',
+                '#ifndef %(inline)s',
+                '/* Runs when the static library does not define it */',
+                'void __attribute__((weak)) %(fn)s(%(args)s)',
+                '{',
+                '    %(trace)s(%(names)s);',
+                '}',
+                '#endif',
+                inline="QI_EVENT_%s_INLINE" % e.name.upper(),
+                fn=qi_fn(e),
+                args=pargs,
+                trace=qi_fn(e, "_trace"),
+                names=public_names(e))
+
+    out('',
+        'static InstrEvent instr_%s_events[] = {' % group.lower())
+    for e in events:
+        out('    {',
+            '        .id = %(id)s,',
+            '        .trace = &%(trace)s,',
+            '        .nop = (InstrEventFn)%(nop)s,',
+            '    },',
+            id=qi_id(e),
+            trace=e.api(e.QEMU_EVENT),
+            nop=qi_fn(e, "_nop"))
+    out('};',
+        '',
+        'static void instr_%(group)s_register_events(void)',
+        '{',
+        '    instr_register_events(instr_%(group)s_events,',
+        '                          ARRAY_SIZE(instr_%(group)s_events));',
+        '}',
+        'trace_init(instr_%(group)s_register_events)',
+        group=group.lower())
+
+
+def generate_c_begin(events, group):
+    from tracetool import out
+    if instrumented_events(events):
+        out('#include "qemu-instr/events.h"',
+            '#include "instrument/dispatch.h"')
+
+
+#
+# Command line: check a selection file against trace-events files
+#
+
+def main(argv):
+    """Usage: instrument.py SELECTION TRACE-EVENTS...
+
+    Exits with one message on stderr when SELECTION does not apply
+    (a pattern matching nothing, a disabled event named explicitly,
+    an event with both 'instrument' and 'disable').
+    """
+    sys.path.insert(0, os.path.dirname(os.path.dirname(__file__)))
+    import tracetool
+
+    if len(argv) < 3:
+        sys.stderr.write(main.__doc__)
+        return 2
+    global MODE
+    MODE = "dynamic"
+    try:
+        events = []
+        for path in argv[2:]:
+            with open(path, "r") as fobj:
+                events.extend(tracetool.read_events(fobj, path))
+        select(events, read_selection(argv[1]), argv[1])
+    except (OSError, ValueError) as err:
+        sys.stderr.write("%s\n" % err)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
