@@ -1,0 +1,173 @@
+#
+# qemu-instr tests: the environment every test gets, and assertions that
+# say what they expected and what they got
+#
+# This work is licensed under the terms of the GNU GPL, version 2 or later.
+# See the COPYING file in the top-level directory.
+#
+# SPDX-License-Identifier: GPL-2.0-or-later
+
+"""Test environment and helpers for qemu-instr tests."""
+
+import json
+import os
+import re
+import subprocess
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+class Skip(Exception):
+    """Raised by Env.skip()."""
+
+
+class Env:
+    """What a test needs to know about the build under test."""
+
+    def __init__(self, build, workdir):
+        build = os.path.abspath(build)
+        # The project's build directory holds the QEMU one in qemu/
+        if os.path.isdir(os.path.join(build, 'qemu', 'meson-info')):
+            build = os.path.join(build, 'qemu')
+        self.build = build
+        self.tests = HERE
+        info = os.path.join(self.build, 'meson-info', 'meson-info.json')
+        with open(info) as fobj:
+            self.src = json.load(fobj)['directories']['source']
+        self.workdir = workdir
+        self._libs = {}
+        self._config = None
+
+    # Build facts
+
+    def config(self, name):
+        """Value of a #define in the build's config-host.h ('1' if the
+        define has no value), or None."""
+        if self._config is None:
+            self._config = {}
+            with open(os.path.join(self.build, 'config-host.h')) as fobj:
+                for line in fobj:
+                    m = re.match(r'#define (\w+)\s*(.*)', line)
+                    if m:
+                        self._config[m.group(1)] = m.group(2).strip() or '1'
+        return self._config.get(name)
+
+    @property
+    def mode(self):
+        """'dynamic', 'static' or 'none'."""
+        if self.config('CONFIG_TRACE_INSTRUMENT_DYNAMIC'):
+            return 'dynamic'
+        if self.config('CONFIG_TRACE_INSTRUMENT_STATIC'):
+            return 'static'
+        return 'none'
+
+    def instrumented(self, event):
+        """Whether the build instruments trace event 'event'."""
+        path = os.path.join(self.build, 'include', 'qemu-instr',
+                            'events-list.h')
+        if not os.path.exists(path):
+            return False
+        with open(path) as fobj:
+            return ('QI_EVENT_%s,' % event.upper()) in fobj.read()
+
+    def binary(self, name):
+        """Path of a QEMU binary of the build; skips the test if absent."""
+        path = os.path.join(self.build, name)
+        if not os.access(path, os.X_OK):
+            self.skip('%s was not built' % name)
+        return path
+
+    def qemu_user(self):
+        return self.binary('qemu-x86_64')
+
+    def qemu_system(self):
+        return self.binary('qemu-system-x86_64')
+
+    def plugin(self, name):
+        """Path of QEMU's test plugin tests/plugin/lib<name>.so."""
+        path = os.path.join(self.build, 'tests', 'plugin', 'lib%s.so' % name)
+        if not os.path.exists(path):
+            self.skip('oracle plugin lib%s.so was not built '
+                      '(configure with --enable-plugins)' % name)
+        return path
+
+    def require_mode(self, *modes):
+        if self.mode not in modes:
+            self.skip('needs a %s build (this one is %s)'
+                      % (' or '.join(modes), self.mode))
+
+    def require_event(self, event):
+        if not self.instrumented(event):
+            self.skip('event %s is not instrumented in this build (configure '
+                      'with --with-instrument-events=%s)'
+                      % (event, os.path.join(HERE, 'events.list')))
+
+    # Helpers
+
+    def skip(self, reason):
+        raise Skip(reason)
+
+    def tmp(self, name):
+        """A path in this run's scratch directory."""
+        return os.path.join(self.workdir, name)
+
+    def cflags(self):
+        """Compiler flags to build a library against this build's headers."""
+        return ['-I' + os.path.join(self.src, 'include'),
+                '-I' + os.path.join(self.build, 'include')]
+
+    def lib(self, name, *cflags, headers=True):
+        """Build tests/instrument/libs/<name>.c into a shared library.
+
+        Extra arguments go to the compiler; with headers=False the library
+        is built without the qemu-instr headers.
+        """
+        key = (name, cflags, headers)
+        if key not in self._libs:
+            out = self.tmp('lib%s-%d.so' % (name, len(self._libs)))
+            cmd = ['cc', '-shared', '-fPIC', '-O2', '-Wall', '-Werror',
+                   '-o', out, os.path.join(HERE, 'libs', name + '.c')]
+            cmd += list(cflags) + (self.cflags() if headers else [])
+            run(cmd)
+            self._libs[key] = out
+        return self._libs[key]
+
+    def guest_bin(self):
+        """The system test guest image, built on first use."""
+        path = self.tmp('guest.bin')
+        if not os.path.exists(path):
+            run(['make', '-s', '-f', os.path.join(HERE, 'guest', 'Makefile')],
+                cwd=self.workdir)
+        return path
+
+
+def run(cmd, check=True, timeout=600, **kwargs):
+    """Run a command; return its CompletedProcess (text output captured).
+
+    stdin is /dev/null; an AssertionError carries the output on failure.
+    """
+    kwargs.setdefault('stdout', subprocess.PIPE)
+    kwargs.setdefault('stderr', subprocess.PIPE)
+    proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, text=True,
+                          errors='replace', timeout=timeout, **kwargs)
+    if check and proc.returncode != 0:
+        raise AssertionError('command failed with status %d: %s\n%s%s'
+                             % (proc.returncode, ' '.join(cmd),
+                                proc.stdout or '', proc.stderr or ''))
+    return proc
+
+
+def expect(cond, expected, got):
+    """Fail with what was expected and what came instead."""
+    if not cond:
+        raise AssertionError('expected: %s\n     got: %s' % (expected, got))
+
+
+def expect_eq(expected, got, what=''):
+    expect(expected == got, '%s%r' % (what + ' ' if what else '', expected),
+           repr(got))
+
+
+def expect_in(needle, haystack, what='output'):
+    expect(needle in haystack, '%s containing %r' % (what, needle),
+           repr(haystack[-2000:]))

@@ -1,0 +1,67 @@
+/*
+ * qemu-instr test library for static mode: count guest system calls
+ *
+ * The same source builds as a dynamic library too (QI_TYPE_DYNAMIC).
+ * Arguments (-instr arg=...): out=FILE, where qi_fini() writes
+ * "syscalls N returns N mode static|dynamic".
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include <stdio.h>
+#include <string.h>
+#include <qemu-instr/config.h>
+#ifdef QI_TYPE_STATIC
+/* What QEMU's trace headers see: the inlined callbacks */
+#include "events-pre.h"
+#include "events-post.h"
+#endif
+#include <qemu-instr/qemu-instr.h>
+#include "counter.h"
+
+unsigned long counter_returns;
+static unsigned long calls;
+static const char *out;
+
+void qi_event_guest_user_syscall(QICPU vcpu, uint64_t num, uint64_t a1,
+                                 uint64_t a2, uint64_t a3, uint64_t a4,
+                                 uint64_t a5, uint64_t a6, uint64_t a7,
+                                 uint64_t a8)
+{
+    __atomic_fetch_add(&calls, 1, __ATOMIC_RELAXED);
+}
+
+#ifndef QI_EVENT_GUEST_USER_SYSCALL_RET_INLINE
+/* Dynamic mode: the same work as the inlined static version */
+void qi_event_guest_user_syscall_ret(QICPU vcpu, uint64_t num, uint64_t ret)
+{
+    __atomic_fetch_add(&counter_returns, 1, __ATOMIC_RELAXED);
+}
+#endif
+
+void qi_fini(void)
+{
+    FILE *f = out ? fopen(out, "w") : NULL;
+
+    if (f) {
+        fprintf(f, "syscalls %lu returns %lu mode %s\n", calls,
+                counter_returns, qi_ctrl_dynamic() ? "dynamic" : "static");
+        fclose(f);
+    }
+}
+
+int qi_init(int argc, const char **argv)
+{
+    if (argc != 1 || strncmp(argv[0], "out=", 4) != 0) {
+        fprintf(stderr, "counter: usage: -instr arg=out=FILE\n");
+        return 1;
+    }
+    out = argv[0] + 4;
+#ifdef QI_TYPE_DYNAMIC
+    qi_ctrl_event_set(qi_ctrl_event_id(QI_EVENT_GUEST_USER_SYSCALL),
+                      QI_CTRL_INSTR_AUTO);
+    qi_ctrl_event_set(qi_ctrl_event_id(QI_EVENT_GUEST_USER_SYSCALL_RET),
+                      QI_CTRL_INSTR_AUTO);
+#endif
+    return 0;
+}

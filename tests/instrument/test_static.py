@@ -1,0 +1,79 @@
+#
+# qemu-instr tests: static mode, a library compiled into QEMU
+#
+# Builds qemu-x86_64 in static mode with tests/instrument/static-lib (in
+# BUILD-static next to the build under test; incremental on later runs).
+#
+# This work is licensed under the terms of the GNU GPL, version 2 or later.
+# See the COPYING file in the top-level directory.
+#
+# SPDX-License-Identifier: GPL-2.0-or-later
+
+"""Static instrumentation: build, direct calls, inlined callbacks."""
+
+import os
+import re
+import shutil
+
+from qitest import HERE, run, expect, expect_eq, expect_in
+
+LIBDIR = os.path.join(HERE, 'static-lib')
+
+
+def static_build(env):
+    """qemu-x86_64 built with the static test library."""
+    build = env.build.rstrip('/') + '-static'
+    qemu = os.path.join(build, 'qemu-x86_64')
+    if not os.path.exists(os.path.join(build, 'build.ninja')):
+        os.makedirs(build, exist_ok=True)
+        cc = 'ccache cc' if shutil.which('ccache') else 'cc'
+        run([os.path.join(env.src, 'configure'), '--cc=' + cc,
+             '--target-list=x86_64-linux-user', '--disable-docs',
+             '--disable-tools', '--with-git-submodules=ignore',
+             '--with-trace-instrument=static',
+             '--with-trace-instrument-path=' + LIBDIR], cwd=build,
+            timeout=1200)
+    run(['ninja', 'qemu-x86_64'], cwd=build, timeout=3000)
+    return qemu
+
+
+def test_static_library(env):
+    """The compiled-in library counts syscalls like the dynamic one."""
+    qemu = static_build(env)
+    ours = env.tmp('static.txt')
+    run([qemu, '-instr', 'arg=out=' + ours, '/bin/true'])
+    with open(ours) as fobj:
+        got = fobj.read()
+    m = re.match(r'syscalls (\d+) returns (\d+) mode static$', got.strip())
+    expect(m, '"syscalls N returns N mode static"', got)
+    calls, returns = int(m.group(1)), int(m.group(2))
+    # exit_group does not return; the inlined callback counted the others
+    expect(calls > 5 and returns == calls - 1,
+           'a few syscalls, all but exit_group returning',
+           '%d calls, %d returns' % (calls, returns))
+
+    # Same source, dynamic library, dynamic QEMU: same counts
+    if env.mode == 'dynamic':
+        lib = env.tmp('libcounter.so')
+        run(['cc', '-shared', '-fPIC', '-O2', '-Wall', '-Werror', '-o', lib,
+             os.path.join(LIBDIR, 'counter.c')] + env.cflags())
+        dyn = env.tmp('dynamic.txt')
+        run([env.qemu_user(), '-instr', 'file=%s,arg=out=%s' % (lib, dyn),
+             '/bin/true'])
+        with open(dyn) as fobj:
+            expect_eq('syscalls %d returns %d mode dynamic\n'
+                      % (calls, returns), fobj.read(), 'dynamic counts')
+
+
+def test_static_errors(env):
+    """A static QEMU refuses to load libraries, with a reason."""
+    qemu = static_build(env)
+    for opt, key in [('file=/tmp/x.so', 'file'), ('arg=x,id=lib', 'id')]:
+        proc = run([qemu, '-instr', opt, '/bin/true'], check=False)
+        expect_eq(1, proc.returncode, 'exit status')
+        expect_in("built with static instrumentation: '%s=' cannot load"
+                  % key, proc.stderr)
+    proc = run([qemu, '-instr', 'arg=bogus', '/bin/true'], check=False)
+    expect_eq(1, proc.returncode, 'exit status when qi_init() refuses')
+    expect_in('static instrumentation library refused to start: qi_init() '
+              'returned 1', proc.stderr)

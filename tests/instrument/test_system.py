@@ -1,0 +1,115 @@
+#
+# qemu-instr tests: loading and unloading libraries while a system guest
+# runs, over HMP and QMP
+#
+# This work is licensed under the terms of the GNU GPL, version 2 or later.
+# See the COPYING file in the top-level directory.
+#
+# SPDX-License-Identifier: GPL-2.0-or-later
+
+"""instr-load / instr-unload / reload on a running guest."""
+
+import os
+import re
+import time
+
+from qemu_proc import SystemGuest
+from qitest import expect, expect_eq, expect_in
+
+ROUND = re.compile(rb'round \d+ sum=[0-9a-f]{8}\n')
+
+
+def captured(path):
+    with open(path, 'rb') as fobj:
+        return fobj.read()
+
+
+def check_capture(vm, path, what):
+    """The UART bytes the library saw are a piece of the guest's output,
+    with at least one whole round line, and nothing more arrives once it
+    is unloaded."""
+    data = captured(path)
+    with open(vm.serial_path, 'rb') as fobj:
+        serial = fobj.read()
+    expect(ROUND.search(data), '%s: a whole "round N sum=..." line' % what,
+           repr(data[:200]))
+    expect(data in serial, '%s: bytes that the guest printed' % what,
+           repr(data[:200]))
+    n = len(vm.rounds())
+    vm.wait_rounds(n + 3)
+    expect_eq(len(data), len(captured(path)),
+              '%s: bytes captured after unload' % what)
+
+
+def wait_capture(path, nbytes=200, timeout=20):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if os.path.exists(path) and os.path.getsize(path) >= nbytes:
+            return
+        time.sleep(0.05)
+    raise AssertionError('expected: %d bytes captured in %s\n     got: %d'
+                         % (nbytes, path, os.path.getsize(path)
+                            if os.path.exists(path) else 0))
+
+
+def test_hmp_load_unload_reload(env):
+    """HMP: load, info instr, unload, reload; the guest's result holds."""
+    env.require_mode('dynamic')
+    env.require_event('serial_write')
+    lib = env.lib('serial')
+    with SystemGuest(env.qemu_system(), bios=env.guest_bin()) as vm:
+        vm.wait_rounds(2)
+        for i, idopt in enumerate(['-i uart ', '']):
+            out = env.tmp('hmp-serial-%d.txt' % i)
+            reply = vm.hmp.cmd('instr-load %s%s out=%s' % (idopt, lib, out))
+            libid = reply.strip()
+            expect_eq('uart' if idopt else 'instr0', libid, 'printed id')
+            expect_in('%s: %s out=%s' % (libid, lib, out),
+                      vm.hmp.cmd('info instr'), 'info instr')
+            wait_capture(out)
+            expect_eq('', vm.hmp.cmd('instr-unload %s' % libid),
+                      'instr-unload reply')
+            expect_in('No instrumentation library loaded',
+                      vm.hmp.cmd('info instr'), 'info instr')
+            check_capture(vm, out, 'load %d' % i)
+        vm.check_rounds()
+
+
+def test_qmp_load_unload_reload(env):
+    """QMP: load, query-instr, unload, reload; the guest's result holds."""
+    env.require_mode('dynamic')
+    env.require_event('serial_write')
+    lib = env.lib('serial')
+    with SystemGuest(env.qemu_system(), bios=env.guest_bin()) as vm:
+        vm.wait_rounds(2)
+        for i in range(3):
+            out = env.tmp('qmp-serial-%d.txt' % i)
+            res = vm.qmp.cmd('instr-load', path=lib, args=['out=' + out])
+            libid = res['id']
+            expect_eq([{'id': libid, 'path': lib, 'args': ['out=' + out]}],
+                      vm.qmp.cmd('query-instr'), 'query-instr')
+            wait_capture(out)
+            expect_eq({}, vm.qmp.cmd('instr-unload', id=libid),
+                      'instr-unload reply')
+            expect_eq([], vm.qmp.cmd('query-instr'), 'query-instr')
+            check_capture(vm, out, 'load %d' % i)
+        vm.check_rounds()
+        expect_eq('running', vm.qmp.cmd('query-status')['status'], 'status')
+
+
+def test_command_line_library_unloads(env):
+    """A library given with -instr id=... unloads like any other."""
+    env.require_mode('dynamic')
+    env.require_event('serial_write')
+    out = env.tmp('cmdline-serial.txt')
+    args = ['-instr', 'file=%s,arg=out=%s,id=boot' % (env.lib('serial'), out)]
+    with SystemGuest(env.qemu_system(), args=args,
+                     bios=env.guest_bin()) as vm:
+        wait_capture(out)
+        expect_in(b'guest: start', captured(out), 'captured output')
+        expect_eq([{'id': 'boot', 'path': env.lib('serial'),
+                    'args': ['out=' + out]}],
+                  vm.qmp.cmd('query-instr'), 'query-instr')
+        vm.qmp.cmd('instr-unload', id='boot')
+        check_capture(vm, out, 'boot library')
+        vm.check_rounds()
