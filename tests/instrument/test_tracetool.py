@@ -83,7 +83,7 @@ def test_public_headers_self_contained(env):
     for hdr in ['qemu-instr.h', 'control.h', 'trace.h', 'events.h',
                 'events-list.h', 'config.h', 'types.h']:
         with open(src, 'w') as fobj:
-            fobj.write('#include <qemu-instr/%s>\n' % hdr)
+            fobj.write('#include <qemu-instr/%s>\nint unit;\n' % hdr)
         for compiler in (['cc', '-std=c99', '-pedantic'],
                          ['c++', '-x', 'c++']):
             run(compiler + ['-Wall', '-Werror', '-c', '-o', '/dev/null', src]

@@ -16,11 +16,17 @@
 #include <qemu-instr/qemu-instr.h>
 
 static int fd = -1;
+static bool dlab;
 
 static void on_serial_write(uint16_t addr, uint8_t value)
 {
-    /* Register 0 with DLAB clear is the transmit holding register */
-    if (addr == 0 && write(fd, &value, 1) != 1) {
+    /*
+     * Register 0 is the transmit holding register, or the divisor latch
+     * while the line control register (3) has DLAB (bit 7) set.
+     */
+    if (addr == 3) {
+        dlab = value & 0x80;
+    } else if (addr == 0 && !dlab && write(fd, &value, 1) != 1) {
         perror("serial");
     }
 }
