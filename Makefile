@@ -1,6 +1,7 @@
 # qemu-instr: QEMU 7.2 with trace-event instrumentation.
 #
 #   make            configure (with defaults) if needed, then build
+#   make demo       build, then run an example library on a real program
 #   make check      build, then run tests/instrument/run
 #   make install    install (honours DESTDIR)
 #   make export     turn edits made in BUILD/src into overlay files and patches
@@ -13,13 +14,29 @@
 BUILD ?= build
 NINJA = ninja -C $(BUILD)/qemu
 
-.PHONY: all check install export prepare clean distclean
+# Used when make configures by itself: also instrument the device events
+# the tests and the examples use.
+CONFIGURE_FLAGS ?= --with-instrument-events=$(CURDIR)/tests/instrument/events.list
+
+# Cache hits across build directories and clones
+export CCACHE_BASEDIR ?= $(abspath $(BUILD))
+
+.PHONY: all demo check install export prepare clean distclean
 
 all: $(BUILD)/config.status
 	$(NINJA)
 
 $(BUILD)/config.status:
-	mkdir -p $(BUILD) && cd $(BUILD) && $(CURDIR)/configure
+	mkdir -p $(BUILD) && cd $(BUILD) && $(CURDIR)/configure $(CONFIGURE_FLAGS)
+
+# The main job: count the system calls of gzip compressing this README
+demo: all
+	cc -shared -fPIC -O2 -Wall -I$(BUILD)/src/include -I$(BUILD)/qemu/include \
+	   -o $(BUILD)/libsyscount.so contrib/instrument/syscount.c
+	$(BUILD)/qemu/qemu-x86_64 -instr $(BUILD)/libsyscount.so,arg=out=$(BUILD)/syscount.txt \
+	   /bin/gzip -9 -c README.md > $(BUILD)/README.md.gz
+	@echo "gzip under qemu-x86_64 with contrib/instrument/syscount.c:"
+	@cat $(BUILD)/syscount.txt
 
 check: all
 	@test -x tests/instrument/run || \

@@ -1,0 +1,71 @@
+#
+# qemu-instr tests: published examples, built against the installed
+# headers with pkg-config
+#
+# This work is licensed under the terms of the GNU GPL, version 2 or later.
+# See the COPYING file in the top-level directory.
+#
+# SPDX-License-Identifier: GPL-2.0-or-later
+
+"""The design documents' examples compile against an installation."""
+
+import glob
+import os
+
+from qemu_proc import SystemGuest
+from qitest import HERE, run, expect, expect_in
+
+
+def installed_cflags(env):
+    """Install the headers (meson's 'devel' tag) into a scratch prefix and
+    return what pkg-config says a library needs."""
+    dest = env.tmp('install')
+    if not os.path.isdir(dest):
+        run(['meson', 'install', '--no-rebuild', '--destdir', dest,
+             '--tags', 'devel'], cwd=env.build)
+    pcs = glob.glob(os.path.join(dest, '**', 'qemu-instr.pc'),
+                    recursive=True)
+    expect(len(pcs) == 1, 'one installed qemu-instr.pc', pcs)
+    # <prefix>/lib[/<multiarch>]/pkgconfig/qemu-instr.pc
+    prefix = os.path.dirname(os.path.dirname(os.path.dirname(pcs[0])))
+    if os.path.basename(os.path.dirname(prefix)) == 'lib':
+        prefix = os.path.dirname(prefix)
+    prefix = os.path.dirname(prefix)
+    expect(os.path.isfile(os.path.join(prefix, 'include', 'qemu-instr',
+                                       'qemu-instr.h')),
+           'headers under the pkg-config prefix', prefix)
+    proc = run(['pkg-config', '--define-variable=prefix=' + prefix,
+                '--cflags', 'qemu-instr'],
+               env=dict(os.environ,
+                        PKG_CONFIG_PATH=os.path.dirname(pcs[0])))
+    return proc.stdout.split()
+
+
+def test_seed004_dynamic_example(env):
+    """The 2017 manual's dynamic example, event renamed, loads and runs."""
+    env.require_mode('dynamic')
+    env.require_event('qemu_anon_ram_alloc')
+    lib = env.tmp('libseed004.so')
+    proc = run(['cc', '-shared', '-fPIC', '-O3', '-Wall', '-o', lib,
+                os.path.join(HERE, 'seeds', 'seed004.c')]
+               + installed_cflags(env))
+    # Its only defect: qi_init()'s argv is declared "const char *"
+    warnings = [line for line in proc.stderr.split('\n')
+                if 'warning:' in line]
+    expect(all('-Wformat' in w for w in warnings),
+           'no warning but -Wformat on the argv typo', warnings)
+
+    with SystemGuest(env.qemu_system(), args=['-instr', 'file=' + lib],
+                     bios=env.guest_bin()) as vm:
+        vm.wait_rounds(2)
+        vm.shutdown()
+        log = vm.log()
+    for line in ['init!', " argc :: 0",
+                 "[exec] instrumenting 'qemu_anon_ram_alloc'",
+                 "[exec] instrumenting 'guest_cpu_enter'",
+                 'qemu_anon_ram_alloc! [instrument]',
+                 # its qi_event_..._trace() reached the tracing backend
+                 'qemu_anon_ram_alloc size ',
+                 'fini!']:
+        expect_in(line, log, 'QEMU output')
+    vm.check_rounds()
