@@ -156,6 +156,13 @@ def qi_cb_type(event):
     return "qi_event_%s_cb_t" % event.name
 
 
+def c_decl(type_, name):
+    """'void *', 'p' -> 'void *p' (QEMU style)."""
+    type_ = type_.replace("*", " *").replace(" *  *", " **")
+    type_ = " ".join(type_.split()).replace("* *", "**")
+    return type_ + name if type_.endswith("*") else type_ + " " + name
+
+
 def public_args(event):
     """The callback arguments as the public API spells them.
 
@@ -167,7 +174,7 @@ def public_args(event):
         if i == 0 and "vcpu" in event.properties:
             args.append("QICPU vcpu")
         else:
-            args.append(" ".join([type_, name]))
+            args.append(c_decl(type_, name))
     return ", ".join(args) if args else "void"
 
 

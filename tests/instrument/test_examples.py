@@ -58,6 +58,7 @@ def test_seed004_dynamic_example(env):
     with SystemGuest(env.qemu_system(), args=['-instr', 'file=' + lib],
                      bios=env.guest_bin()) as vm:
         vm.wait_rounds(2)
+        vm.check_rounds()
         vm.shutdown()
         log = vm.log()
     for line in ['init!', " argc :: 0",
@@ -68,4 +69,3 @@ def test_seed004_dynamic_example(env):
                  'qemu_anon_ram_alloc size ',
                  'fini!']:
         expect_in(line, log, 'QEMU output')
-    vm.check_rounds()

@@ -3,7 +3,7 @@
  *
  * The same source builds as a dynamic library too (QI_TYPE_DYNAMIC).
  * Arguments (-instr arg=...): out=FILE, where qi_fini() writes
- * "syscalls N returns N mode static|dynamic".
+ * "syscalls N returns N mode static|dynamic"; without it, nothing.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -52,11 +52,12 @@ void qi_fini(void)
 
 int qi_init(int argc, const char **argv)
 {
-    if (argc != 1 || strncmp(argv[0], "out=", 4) != 0) {
+    /* Static mode calls it at every start, without arguments if no -instr */
+    if (argc > 1 || (argc == 1 && strncmp(argv[0], "out=", 4) != 0)) {
         fprintf(stderr, "counter: usage: -instr arg=out=FILE\n");
         return 1;
     }
-    out = argv[0] + 4;
+    out = argc ? argv[0] + 4 : NULL;
 #ifdef QI_TYPE_DYNAMIC
     qi_ctrl_event_set(qi_ctrl_event_id(QI_EVENT_GUEST_USER_SYSCALL),
                       QI_CTRL_INSTR_AUTO);

@@ -33,9 +33,9 @@ extern "C" {
  * the event, possibly several at once (one per vCPU).
  */
 #ifdef QI_EVENT_QI_TEST_ALLOC_INLINE
-static inline void qi_event_qi_test_alloc(size_t size, void * ptr);
+static inline void qi_event_qi_test_alloc(size_t size, void *ptr);
 #else
-void qi_event_qi_test_alloc(size_t size, void * ptr);
+void qi_event_qi_test_alloc(size_t size, void *ptr);
 #endif
 
 /**
@@ -43,7 +43,7 @@ void qi_event_qi_test_alloc(size_t size, void * ptr);
  * @size: Bytes requested.
  * @ptr: Where they are.
  */
-void qi_event_qi_test_alloc_nop(size_t size, void * ptr);
+void qi_event_qi_test_alloc_nop(size_t size, void *ptr);
 
 /**
  * qi_event_qi_test_alloc_trace() - Run the configured tracing backend.
@@ -53,12 +53,12 @@ void qi_event_qi_test_alloc_nop(size_t size, void * ptr);
  * This is what QEMU does for the event when no callback is set;
  * call it from a callback to keep tracing the event.
  */
-void qi_event_qi_test_alloc_trace(size_t size, void * ptr);
+void qi_event_qi_test_alloc_trace(size_t size, void *ptr);
 
 /**
  * typedef qi_event_qi_test_alloc_cb_t - Callback type of event "qi_test_alloc".
  */
-typedef void (*qi_event_qi_test_alloc_cb_t)(size_t size, void * ptr);
+typedef void (*qi_event_qi_test_alloc_cb_t)(size_t size, void *ptr);
 
 /**
  * qi_event_set_qi_test_alloc() - Set the callback of event "qi_test_alloc".
@@ -142,9 +142,9 @@ bool qi_event_set_qi_test_cpu(qi_event_qi_test_cpu_cb_t cb);
  * the event, possibly several at once (one per vCPU).
  */
 #ifdef QI_EVENT_QI_TEST_CALL_INLINE
-static inline void qi_event_qi_test_call(QICPU vcpu, uint64_t num, uint64_t arg1, const char * arg2);
+static inline void qi_event_qi_test_call(QICPU vcpu, uint64_t num, uint64_t arg1, const char *arg2);
 #else
-void qi_event_qi_test_call(QICPU vcpu, uint64_t num, uint64_t arg1, const char * arg2);
+void qi_event_qi_test_call(QICPU vcpu, uint64_t num, uint64_t arg1, const char *arg2);
 #endif
 
 /**
@@ -154,7 +154,7 @@ void qi_event_qi_test_call(QICPU vcpu, uint64_t num, uint64_t arg1, const char *
  * @arg1: Arguments.
  * @arg2: Arguments.
  */
-void qi_event_qi_test_call_nop(QICPU vcpu, uint64_t num, uint64_t arg1, const char * arg2);
+void qi_event_qi_test_call_nop(QICPU vcpu, uint64_t num, uint64_t arg1, const char *arg2);
 
 /**
  * qi_event_qi_test_call_trace() - Run the configured tracing backend.
@@ -166,12 +166,12 @@ void qi_event_qi_test_call_nop(QICPU vcpu, uint64_t num, uint64_t arg1, const ch
  * This is what QEMU does for the event when no callback is set;
  * call it from a callback to keep tracing the event.
  */
-void qi_event_qi_test_call_trace(QICPU vcpu, uint64_t num, uint64_t arg1, const char * arg2);
+void qi_event_qi_test_call_trace(QICPU vcpu, uint64_t num, uint64_t arg1, const char *arg2);
 
 /**
  * typedef qi_event_qi_test_call_cb_t - Callback type of event "qi_test_call".
  */
-typedef void (*qi_event_qi_test_call_cb_t)(QICPU vcpu, uint64_t num, uint64_t arg1, const char * arg2);
+typedef void (*qi_event_qi_test_call_cb_t)(QICPU vcpu, uint64_t num, uint64_t arg1, const char *arg2);
 
 /**
  * qi_event_set_qi_test_call() - Set the callback of event "qi_test_call".

@@ -72,11 +72,11 @@ trace_init(trace_qi_test_register_events)
 
 /* Instrumentation stubs (qemu-instr, dynamic mode) */
 
-void qi_event_qi_test_alloc_nop(size_t size, void * ptr)
+void qi_event_qi_test_alloc_nop(size_t size, void *ptr)
 {
 }
 
-void qi_event_qi_test_alloc_trace(size_t size, void * ptr)
+void qi_event_qi_test_alloc_trace(size_t size, void *ptr)
 {
     _nocheck__trace_qi_test_alloc(size, ptr);
 }
@@ -104,11 +104,11 @@ bool qi_event_set_qi_test_cpu(qi_event_qi_test_cpu_cb_t cb)
                            __builtin_return_address(0));
 }
 
-void qi_event_qi_test_call_nop(QICPU vcpu, uint64_t num, uint64_t arg1, const char * arg2)
+void qi_event_qi_test_call_nop(QICPU vcpu, uint64_t num, uint64_t arg1, const char *arg2)
 {
 }
 
-void qi_event_qi_test_call_trace(QICPU vcpu, uint64_t num, uint64_t arg1, const char * arg2)
+void qi_event_qi_test_call_trace(QICPU vcpu, uint64_t num, uint64_t arg1, const char *arg2)
 {
     if (trace_event_get_vcpu_state((CPUState *)vcpu, TRACE_QI_TEST_CALL)) {
         _nocheck__trace_qi_test_call(vcpu, num, arg1, arg2);

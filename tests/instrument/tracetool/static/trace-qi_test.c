@@ -72,11 +72,11 @@ trace_init(trace_qi_test_register_events)
 
 /* Instrumentation stubs (qemu-instr, static mode) */
 
-void qi_event_qi_test_alloc_nop(size_t size, void * ptr)
+void qi_event_qi_test_alloc_nop(size_t size, void *ptr)
 {
 }
 
-void qi_event_qi_test_alloc_trace(size_t size, void * ptr)
+void qi_event_qi_test_alloc_trace(size_t size, void *ptr)
 {
     _nocheck__trace_qi_test_alloc(size, ptr);
 }
@@ -89,7 +89,7 @@ bool qi_event_set_qi_test_alloc(qi_event_qi_test_alloc_cb_t cb)
 
 #ifndef QI_EVENT_QI_TEST_ALLOC_INLINE
 /* Runs when the static library does not define it */
-void __attribute__((weak)) qi_event_qi_test_alloc(size_t size, void * ptr)
+void __attribute__((weak)) qi_event_qi_test_alloc(size_t size, void *ptr)
 {
     qi_event_qi_test_alloc_trace(size, ptr);
 }
@@ -120,11 +120,11 @@ void __attribute__((weak)) qi_event_qi_test_cpu(QICPU vcpu)
 }
 #endif
 
-void qi_event_qi_test_call_nop(QICPU vcpu, uint64_t num, uint64_t arg1, const char * arg2)
+void qi_event_qi_test_call_nop(QICPU vcpu, uint64_t num, uint64_t arg1, const char *arg2)
 {
 }
 
-void qi_event_qi_test_call_trace(QICPU vcpu, uint64_t num, uint64_t arg1, const char * arg2)
+void qi_event_qi_test_call_trace(QICPU vcpu, uint64_t num, uint64_t arg1, const char *arg2)
 {
     if (trace_event_get_vcpu_state((CPUState *)vcpu, TRACE_QI_TEST_CALL)) {
         _nocheck__trace_qi_test_call(vcpu, num, arg1, arg2);
@@ -139,7 +139,7 @@ bool qi_event_set_qi_test_call(qi_event_qi_test_call_cb_t cb)
 
 #ifndef QI_EVENT_QI_TEST_CALL_INLINE
 /* Runs when the static library does not define it */
-void __attribute__((weak)) qi_event_qi_test_call(QICPU vcpu, uint64_t num, uint64_t arg1, const char * arg2)
+void __attribute__((weak)) qi_event_qi_test_call(QICPU vcpu, uint64_t num, uint64_t arg1, const char *arg2)
 {
     qi_event_qi_test_call_trace(vcpu, num, arg1, arg2);
 }
