@@ -38,9 +38,11 @@ const int qi_api_version = QI_API_VERSION;
 #endif
 
 /**
- * typedef QICPU - Opaque handle of a virtual CPU.
+ * DOC: QICPU
  *
- * Valid for the lifetime of the vCPU; pass it back to the API.
+ * ``QICPU`` is the opaque handle of a virtual CPU, the first argument of
+ * the callbacks of per-vCPU events.  It is valid for the lifetime of the
+ * vCPU; pass it back to the API.
  */
 typedef struct QICPUOpaque *QICPU;
 

@@ -100,8 +100,9 @@ def generate(events, backend, group):
             '',
             '/**',
             ' * typedef %s - Callback type of event "%s".' % (
-                qi_cb_type(e), e.name),
-            ' */',
+                qi_cb_type(e), e.name))
+        out(*[l for l in doc if l.startswith(" * @")])
+        out(' */',
             'typedef void (*%s)(%s);' % (qi_cb_type(e), args),
             '',
             '/**',

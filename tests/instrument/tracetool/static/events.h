@@ -57,6 +57,8 @@ void qi_event_qi_test_alloc_trace(size_t size, void *ptr);
 
 /**
  * typedef qi_event_qi_test_alloc_cb_t - Callback type of event "qi_test_alloc".
+ * @size: Bytes requested.
+ * @ptr: Where they are.
  */
 typedef void (*qi_event_qi_test_alloc_cb_t)(size_t size, void *ptr);
 
@@ -109,6 +111,7 @@ void qi_event_qi_test_cpu_trace(QICPU vcpu);
 
 /**
  * typedef qi_event_qi_test_cpu_cb_t - Callback type of event "qi_test_cpu".
+ * @vcpu: The virtual CPU that raised the event.
  */
 typedef void (*qi_event_qi_test_cpu_cb_t)(QICPU vcpu);
 
@@ -170,6 +173,10 @@ void qi_event_qi_test_call_trace(QICPU vcpu, uint64_t num, uint64_t arg1, const 
 
 /**
  * typedef qi_event_qi_test_call_cb_t - Callback type of event "qi_test_call".
+ * @vcpu: The virtual CPU that raised the event.
+ * @num: A number.
+ * @arg1: Arguments.
+ * @arg2: Arguments.
  */
 typedef void (*qi_event_qi_test_call_cb_t)(QICPU vcpu, uint64_t num, uint64_t arg1, const char *arg2);
 
@@ -223,6 +230,7 @@ void qi_event_qi_test_selected_trace(int value);
 
 /**
  * typedef qi_event_qi_test_selected_cb_t - Callback type of event "qi_test_selected".
+ * @value: Argument 'value' of the trace event.
  */
 typedef void (*qi_event_qi_test_selected_cb_t)(int value);
 
