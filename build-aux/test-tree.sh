@@ -104,9 +104,15 @@ commit_repo() {
 
 # --- a scratch repo: the tooling, an overlay file, two patches ---
 
+# Only the tooling: none of the real overlay files nor the real patch queue,
+# so that the test does not depend on them.  The series starts empty, with
+# its comment header, and lists only the dummy patches below.
 mkdir -p "$repo/patches" "$repo/qi-test" "$build"
 cp -a "$top/configure" "$top/Makefile" "$top/.gitignore" "$top/build-aux" "$repo/"
-cp "$top/patches/series" "$repo/patches/"
+awk '!/^[[:space:]]*(#|$)/ { exit } { print }' "$top/patches/series" \
+    >"$repo/patches/series"
+same "the scratch series starts empty" "" \
+    "$(grep -v '^[[:space:]]*\(#\|$\)' "$repo/patches/series")"
 echo 'overlay file of the tree test' >"$repo/qi-test/hello.txt"
 printf '#!/bin/sh\necho hello\n' >"$repo/qi-test/hello.sh"
 chmod +x "$repo/qi-test/hello.sh"
@@ -225,6 +231,39 @@ same "repo status" "D  qi-test/hello.txt
 ?? qi-test/new/" "$(repo_status)"
 commit_repo 'new file'
 same "round trip after all that" "qi-export: nothing to export" "$(export_tree 2>&1)"
+
+# --- files added to the repo after preparing ---
+
+# Export removes a repo file only if the prepared overlay had it and it was
+# deleted in the prepared tree: a new file never prepared (say, a
+# colleague's uncommitted work) stays.
+echo 'work of a colleague' >"$repo/qi-test/untracked.txt"
+mkdir -p "$repo/qi-test/colleague"
+echo 'more work of a colleague' >"$repo/qi-test/colleague/notes.txt"
+colleague() {
+    cat "$repo/qi-test/untracked.txt" "$repo/qi-test/colleague/notes.txt" 2>&1
+}
+colleague_work='work of a colleague
+more work of a colleague'
+expect "export --check: new repo files are nothing to do" \
+    "$repo/build-aux/qi-export" --build="$build" --check
+echo 'echo edited in the tree' >>"$src/qi-test/hello.sh"
+expect_error "export refuses when the repo changed since preparing" \
+    "changed since" export_tree
+same "the new repo files survive the refusal" "$colleague_work" "$(colleague)"
+expect "export --force with new repo files" \
+    "$repo/build-aux/qi-export" --build="$build" --force
+same "the new repo files survive the export" "$colleague_work" "$(colleague)"
+same "the tree's edit is exported" "echo edited in the tree" \
+    "$(tail -n 1 "$repo/qi-test/hello.sh")"
+same "repo status with new repo files" " M qi-test/hello.sh
+?? qi-test/colleague/
+?? qi-test/untracked.txt" "$(repo_status)"
+same "export again: the new repo files are still not removed" \
+    "qi-export: nothing to export" "$(export_tree 2>&1)"
+same "the new repo files survive a second export" "$colleague_work" "$(colleague)"
+commit_repo 'files of a colleague'
+same "round trip with the new files" "qi-export: nothing to export" "$(export_tree 2>&1)"
 
 # --- re-preparing ---
 
