@@ -2,7 +2,7 @@
 #
 #   make            configure (with defaults) if needed, then build
 #   make demo       build, then run an example library on a real program
-#   make check      build, then run tests/instrument/run
+#   make check      build what the tests need, then run tests/instrument/run
 #   make install    install (honours DESTDIR)
 #   make export     turn edits made in BUILD/src into overlay files and patches
 #   make prepare    re-prepare BUILD/src from the overlay and patches/
@@ -38,7 +38,12 @@ demo: all
 	@echo "gzip under qemu-x86_64 with contrib/instrument/syscount.c:"
 	@cat $(BUILD)/syscount.txt
 
-check: all
+# What the tests run: the x86_64 emulators and QEMU's plugins as oracles
+CHECK_TARGETS = qemu-x86_64 qemu-system-x86_64 \
+	$(patsubst %,tests/plugin/lib%.so,bb insn mem syscall)
+
+check: $(BUILD)/config.status
+	$(NINJA) $(CHECK_TARGETS)
 	@test -x tests/instrument/run || \
 	  { echo "make: tests/instrument/run does not exist yet" >&2; exit 1; }
 	tests/instrument/run --build=$(abspath $(BUILD))
