@@ -86,7 +86,7 @@ def qmp_load_unload_reload(env, smp=None):
                      bios=env.guest_bin()) as vm:
         vm.wait_rounds(2)
         for i in range(3):
-            out = env.tmp('qmp-serial-%d.txt' % i)
+            out = env.tmp('qmp-serial-smp%s-%d.txt' % (smp or 1, i))
             res = vm.qmp.cmd('instr-load', path=lib, args=['out=' + out])
             libid = res['id']
             expect_eq([{'id': libid, 'path': lib, 'args': ['out=' + out]}],

@@ -2,9 +2,9 @@
  * qemu-instr test library: capture what a system guest writes to its
  * UART, through the device-level trace event serial_write
  *
- * Arguments: out=FILE (required): every byte written to the transmit
- * register is appended to FILE as it happens.  qi_fini() appends nothing,
- * so the file stops growing at unload.
+ * Arguments: out=FILE (required): FILE is emptied, then every byte
+ * written to the transmit register is written to it as it happens.
+ * qi_fini() writes nothing, so the file stops growing at unload.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -42,7 +42,7 @@ int qi_init(int argc, const char **argv)
         fprintf(stderr, "serial: usage: out=FILE\n");
         return 1;
     }
-    fd = open(argv[0] + 4, O_WRONLY | O_CREAT | O_APPEND, 0644);
+    fd = open(argv[0] + 4, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (fd < 0) {
         perror(argv[0] + 4);
         return 1;
