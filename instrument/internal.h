@@ -72,4 +72,10 @@ InstrEvent *instr_event_find_trace(const char *name);
 bool instr_vcpus_pause(void);
 void instr_vcpus_resume(void);
 
+/*
+ * Drop translated code (translate.c): all of it after a load, what has
+ * execution-time calls after an unload.
+ */
+void instr_translations_flush(bool loaded);
+
 #endif /* INSTRUMENT_INTERNAL_H */

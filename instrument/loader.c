@@ -254,6 +254,7 @@ const char *instr_load(const char *path, int argc, char **argv,
         instr_library_free(lib);
         goto err_close;
     }
+    instr_translations_flush(true);
     return lib->id;
 
 err_close:
@@ -281,6 +282,7 @@ bool instr_unload(const char *id, Error **errp)
 
     paused = instr_vcpus_pause();
     instr_library_finish(lib);
+    instr_translations_flush(false);
     WITH_QEMU_LOCK_GUARD(&instr_lock) {
         QTAILQ_REMOVE(&instr_libraries, lib, next);
     }

@@ -17,3 +17,7 @@ bool instr_vcpus_pause(void)
 void instr_vcpus_resume(void)
 {
 }
+
+void instr_translations_flush(bool loaded)
+{
+}

@@ -47,6 +47,17 @@ const int qi_api_version = QI_API_VERSION;
 typedef struct QICPUOpaque *QICPU;
 
 /**
+ * DOC: TCG handles
+ *
+ * ``QITCGv_cpu`` is the TCG value of the vCPU in code being translated,
+ * ``QITCGv`` a TCG value of the guest (e.g. an address).  The _trans
+ * callbacks of execution events get them, and pass them back to
+ * qi_event_gen_<name>_exec(); they are only valid during that callback.
+ */
+typedef struct QITCGvCPUOpaque *QITCGv_cpu;
+typedef struct QITCGvOpaque *QITCGv;
+
+/**
  * typedef QIEvent - Opaque handle of a trace event.
  *
  * Handles are valid for the lifetime of QEMU.  The same handle works with

@@ -48,6 +48,52 @@ def check_properties(event):
         raise ValueError("event '%s' has both the 'instrument' and the "
                          "'disable' property: remove one of them"
                          % event.name)
+    if "tcg" in event.properties:
+        if "instrument" not in event.properties:
+            raise ValueError("'tcg' event '%s' needs the 'instrument' "
+                             "property" % event.name)
+        if not isinstance(event.fmt, list):
+            raise ValueError("'tcg' event '%s' needs two formats: "
+                             "translation time, then execution time"
+                             % event.name)
+
+
+def expand(event):
+    """The events tracetool generates code for, from one read event.
+
+    A 'tcg' event becomes <name>_trans, raised while QEMU translates guest
+    code, with the TCG handle of the vCPU (vcpu_exec) and all the event's
+    arguments; and <name>_exec, raised when the generated code runs, with
+    as many leading arguments as its format has conversions.  The _trans
+    callback emits the _exec call with qi_event_gen_<name>_exec().
+    Without instrumentation there is no 'tcg' event at all.
+    """
+    from tracetool import Arguments, Event
+    import tracetool.vcpu
+
+    if "tcg" not in event.properties:
+        return [event]
+    if not enabled():
+        return []
+    props = [p for p in event.properties if p != "tcg"]
+    fmt_trans, fmt_exec = event.fmt
+    n_exec = len(Event._FMT.findall(fmt_exec))
+    if n_exec > len(event.args):
+        raise ValueError("the execution-time format of '%s' has more "
+                         "conversions than the event has arguments"
+                         % event.name)
+    trans = Event(event.name + "_trans", props + ["tcg-trans"],
+                  '"tcg_cpu=%p "' + fmt_trans,
+                  Arguments([("void *", "__tcg_cpu"), event.args]),
+                  event.lineno, event.filename, orig=event)
+    exec_ = Event(event.name + "_exec", props + ["tcg-exec"], fmt_exec,
+                  event.args[:n_exec], event.lineno, event.filename,
+                  orig=event)
+    trans = tracetool.vcpu.transform_event(trans)
+    exec_ = tracetool.vcpu.transform_event(exec_)
+    trans.event_exec = exec_
+    exec_.event_trans = trans
+    return [trans, exec_]
 
 
 def read_selection(path):
@@ -163,18 +209,23 @@ def c_decl(type_, name):
     return type_ + name if type_.endswith("*") else type_ + " " + name
 
 
-def public_args(event):
-    """The callback arguments as the public API spells them.
+def _public(event):
+    """(type, name) of the callback arguments as the public API has them.
 
-    The implicit vCPU argument of 'vcpu' events becomes 'QICPU vcpu';
-    every other argument keeps its (standard C) type and name.
+    The implicit vCPU argument of 'vcpu' events becomes 'QICPU vcpu', the
+    TCG handle of _trans events 'QITCGv_cpu vcpu_exec'; every other
+    argument keeps its (standard C) type and name.
     """
-    args = []
-    for i, (type_, name) in enumerate(event.args):
-        if i == 0 and "vcpu" in event.properties:
-            args.append("QICPU vcpu")
-        else:
-            args.append(c_decl(type_, name))
+    args = list(event.args)
+    if "vcpu" in event.properties:
+        args[0] = ("QICPU", "vcpu")
+    if "tcg-trans" in event.properties:
+        args[1] = ("QITCGv_cpu", "vcpu_exec")
+    return args
+
+
+def public_args(event):
+    args = [c_decl(t, n) for t, n in _public(event)]
     return ", ".join(args) if args else "void"
 
 
@@ -183,10 +234,43 @@ def call_names(event):
 
 
 def public_names(event):
-    names = event.args.names()
-    if "vcpu" in event.properties:
-        names[0] = "vcpu"
-    return ", ".join(names)
+    return ", ".join(n for _, n in _public(event))
+
+
+def qi_gen(event):
+    """qi_event_gen_<name>_exec() of a _exec event."""
+    return "qi_event_gen_%s" % event.name
+
+
+def gen_args(event):
+    """Arguments of qi_event_gen_<name>_exec(): the TCG handle of the vCPU,
+    then the values to pass to the _exec callback."""
+    args = ["QITCGv_cpu vcpu_exec"]
+    args += [c_decl(t, n) for t, n in _public(event)[1:]]
+    return ", ".join(args)
+
+
+# TCG helper argument type of each C type an _exec argument may have
+HELPER_TYPES = {
+    "uint64_t": "i64", "int64_t": "s64", "uint32_t": "i32",
+    "int32_t": "s32", "int": "s32", "unsigned": "i32", "uint16_t": "i32",
+    "int16_t": "s32", "uint8_t": "i32", "int8_t": "s32", "bool": "i32",
+    "size_t": "i64",
+}
+
+
+def helper_type(type_):
+    if "*" in type_:
+        return "ptr"
+    try:
+        return HELPER_TYPES[type_.strip()]
+    except KeyError:
+        raise ValueError("type '%s' cannot be passed to an execution-time "
+                         "callback" % type_)
+
+
+def helper_name(event):
+    return "instr_%s" % event.name
 
 
 def _vanilla_cond(event):

@@ -21,7 +21,8 @@ from qitest import HERE, run, expect, expect_eq, expect_in
 
 DATA = os.path.join(HERE, 'tracetool')
 FORMATS = [('h', 'trace-qi_test.h'), ('c', 'trace-qi_test.c'),
-           ('qi-events-h', 'events.h'), ('qi-events-list-h', 'events-list.h')]
+           ('qi-events-h', 'events.h'), ('qi-events-list-h', 'events-list.h'),
+           ('qi-tcg-helper-h', 'helpers.h'), ('qi-tcg-c', 'tcg-events.c')]
 
 
 def tracetool(env, cwd, mode, fmt, out, selection=True, check=True):
@@ -41,7 +42,7 @@ def golden(env, mode):
         shutil.copy(os.path.join(DATA, name), work)
     failures = []
     for fmt, out in FORMATS:
-        if mode == 'none' and fmt.startswith('qi-'):
+        if mode == 'none' and fmt.startswith('qi-') and fmt != 'qi-tcg-helper-h':
             continue
         tracetool(env, work, mode, fmt, out)
         ref = os.path.join(DATA, mode, out)
@@ -91,19 +92,28 @@ def test_public_headers_self_contained(env):
 
 
 def test_property_errors(env):
-    """'instrument' with 'disable' is reported with file and line."""
+    """Misused properties are reported with file and line."""
     work = env.tmp('tracetool-errors')
     os.makedirs(work, exist_ok=True)
-    with open(os.path.join(work, 'trace-events'), 'w') as fobj:
-        fobj.write('ok_event(int x) "x %d"\n'
-                   'disable instrument bad_event(int x) "x %d"\n')
-    proc = tracetool(env, work, 'dynamic', 'h', 'out.h', selection=False,
-                     check=False)
-    expect_eq(1, proc.returncode, 'exit status')
-    expect_in("Error at trace-events:2: event 'bad_event' has both the "
-              "'instrument' and the 'disable' property", proc.stderr)
-    expect('Traceback' not in proc.stderr, 'no Python traceback',
-           proc.stderr)
+    cases = [('disable instrument bad_event(int x) "x %d"',
+              "event 'bad_event' has both the 'instrument' and the "
+              "'disable' property"),
+             ('vcpu tcg bad_event(int x) "x %d", "x %d"',
+              "'tcg' event 'bad_event' needs the 'instrument' property"),
+             ('vcpu tcg instrument bad_event(int x) "x %d"',
+              "'tcg' event 'bad_event' needs two formats"),
+             ('vcpu tcg instrument bad_event(int x) "x %d", "x %d y %d"',
+              "the execution-time format of 'bad_event' has more "
+              "conversions than the event has arguments")]
+    for line, message in cases:
+        with open(os.path.join(work, 'trace-events'), 'w') as fobj:
+            fobj.write('ok_event(int x) "x %d"\n' + line + '\n')
+        proc = tracetool(env, work, 'dynamic', 'h', 'out.h',
+                         selection=False, check=False)
+        expect_eq(1, proc.returncode, 'exit status for %s' % line)
+        expect_in("Error at trace-events:2: " + message, proc.stderr)
+        expect('Traceback' not in proc.stderr, 'no Python traceback',
+               proc.stderr)
 
 
 def test_selection_errors(env):

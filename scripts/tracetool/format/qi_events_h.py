@@ -12,7 +12,8 @@ import os
 
 from tracetool import out
 from tracetool.instrument import (instrumented_events, event_doc, public_args,
-                                  qi_fn, qi_setter, qi_cb_type)
+                                  qi_fn, qi_setter, qi_cb_type, qi_gen,
+                                  gen_args)
 
 
 def _doc(event, root):
@@ -24,6 +25,9 @@ def _doc(event, root):
     for i, (_, name) in enumerate(event.args):
         if i == 0 and "vcpu" in event.properties:
             lines.append(" * @vcpu: The virtual CPU that raised the event.")
+        elif i == 1 and "tcg-trans" in event.properties:
+            lines.append(" * @vcpu_exec: TCG handle of the vCPU, for "
+                         "qi_event_gen_%s()." % event.event_exec.name)
         else:
             lines.append(" * @%s: %s" % (name, params.get(
                 name, "Argument '%s' of the trace event." % name)))
@@ -117,6 +121,24 @@ def generate(events, backend, group):
             ' * is fixed at build time there).',
             ' */',
             'bool %s(%s cb);' % (qi_setter(e), qi_cb_type(e)))
+        if "tcg-exec" in e.properties:
+            out('',
+                '/**',
+                ' * %s() - Emit a call to the execution-time callback.' %
+                qi_gen(e),
+                ' * @vcpu_exec: The vcpu_exec argument of the _trans callback.')
+            out(*[l for l in doc if l.startswith(" * @")][1:])
+            out(' *',
+                ' * Call it from the callback of event "%s" (at translation'
+                % e.event_trans.name,
+                ' * time): the code being translated then raises "%s",'
+                % e.name,
+                ' * with these values, each time it runs.  Without this call'
+                ' the',
+                ' * translated code costs nothing more than without',
+                ' * instrumentation.',
+                ' */',
+                'void %s(%s);' % (qi_gen(e), gen_args(e)))
 
     out('',
         '#ifdef __cplusplus',

@@ -246,6 +246,143 @@ typedef void (*qi_event_qi_test_selected_cb_t)(int value);
  */
 bool qi_event_set_qi_test_selected(qi_event_qi_test_selected_cb_t cb);
 
+/**
+ * qi_event_qi_test_exec_trans() - Instrumentation callback of event "qi_test_exec_trans".
+ * @vcpu: The virtual CPU that raised the event.
+ * @vcpu_exec: TCG handle of the vCPU, for qi_event_gen_qi_test_exec_exec().
+ * @pc: Address.
+ * @size: Size, at translation time only.
+ *
+ * Trace event "qi_test_exec_trans", declared at trace-events:34.
+ *
+ * A translation/execution event: the _exec event takes the first argument
+ * (its format has one conversion).
+ *
+ * Static mode calls this function each time QEMU raises the
+ * event; define it in your static library (or inline it in
+ * "events-post.h" with QI_EVENT_QI_TEST_EXEC_TRANS_INLINE).  Dynamic mode binds
+ * it with QI_CTRL_INSTR_AUTO.  Runs in the thread that raised
+ * the event, possibly several at once (one per vCPU).
+ */
+#ifdef QI_EVENT_QI_TEST_EXEC_TRANS_INLINE
+static inline void qi_event_qi_test_exec_trans(QICPU vcpu, QITCGv_cpu vcpu_exec, uint64_t pc, uint32_t size);
+#else
+void qi_event_qi_test_exec_trans(QICPU vcpu, QITCGv_cpu vcpu_exec, uint64_t pc, uint32_t size);
+#endif
+
+/**
+ * qi_event_qi_test_exec_trans_nop() - Callback that does nothing.
+ * @vcpu: The virtual CPU that raised the event.
+ * @vcpu_exec: TCG handle of the vCPU, for qi_event_gen_qi_test_exec_exec().
+ * @pc: Address.
+ * @size: Size, at translation time only.
+ */
+void qi_event_qi_test_exec_trans_nop(QICPU vcpu, QITCGv_cpu vcpu_exec, uint64_t pc, uint32_t size);
+
+/**
+ * qi_event_qi_test_exec_trans_trace() - Run the configured tracing backend.
+ * @vcpu: The virtual CPU that raised the event.
+ * @vcpu_exec: TCG handle of the vCPU, for qi_event_gen_qi_test_exec_exec().
+ * @pc: Address.
+ * @size: Size, at translation time only.
+ *
+ * This is what QEMU does for the event when no callback is set;
+ * call it from a callback to keep tracing the event.
+ */
+void qi_event_qi_test_exec_trans_trace(QICPU vcpu, QITCGv_cpu vcpu_exec, uint64_t pc, uint32_t size);
+
+/**
+ * typedef qi_event_qi_test_exec_trans_cb_t - Callback type of event "qi_test_exec_trans".
+ * @vcpu: The virtual CPU that raised the event.
+ * @vcpu_exec: TCG handle of the vCPU, for qi_event_gen_qi_test_exec_exec().
+ * @pc: Address.
+ * @size: Size, at translation time only.
+ */
+typedef void (*qi_event_qi_test_exec_trans_cb_t)(QICPU vcpu, QITCGv_cpu vcpu_exec, uint64_t pc, uint32_t size);
+
+/**
+ * qi_event_set_qi_test_exec_trans() - Set the callback of event "qi_test_exec_trans".
+ * @cb: Function to call, or NULL for the default (tracing).
+ *
+ * Takes effect at once, for every vCPU; no tracing state is
+ * involved.  Unloading the library that set it resets it.
+ *
+ * Return: true on success, false in static mode (the callback
+ * is fixed at build time there).
+ */
+bool qi_event_set_qi_test_exec_trans(qi_event_qi_test_exec_trans_cb_t cb);
+
+/**
+ * qi_event_qi_test_exec_exec() - Instrumentation callback of event "qi_test_exec_exec".
+ * @vcpu: The virtual CPU that raised the event.
+ * @pc: Address.
+ *
+ * Trace event "qi_test_exec_exec", declared at trace-events:34.
+ *
+ * A translation/execution event: the _exec event takes the first argument
+ * (its format has one conversion).
+ *
+ * Static mode calls this function each time QEMU raises the
+ * event; define it in your static library (or inline it in
+ * "events-post.h" with QI_EVENT_QI_TEST_EXEC_EXEC_INLINE).  Dynamic mode binds
+ * it with QI_CTRL_INSTR_AUTO.  Runs in the thread that raised
+ * the event, possibly several at once (one per vCPU).
+ */
+#ifdef QI_EVENT_QI_TEST_EXEC_EXEC_INLINE
+static inline void qi_event_qi_test_exec_exec(QICPU vcpu, uint64_t pc);
+#else
+void qi_event_qi_test_exec_exec(QICPU vcpu, uint64_t pc);
+#endif
+
+/**
+ * qi_event_qi_test_exec_exec_nop() - Callback that does nothing.
+ * @vcpu: The virtual CPU that raised the event.
+ * @pc: Address.
+ */
+void qi_event_qi_test_exec_exec_nop(QICPU vcpu, uint64_t pc);
+
+/**
+ * qi_event_qi_test_exec_exec_trace() - Run the configured tracing backend.
+ * @vcpu: The virtual CPU that raised the event.
+ * @pc: Address.
+ *
+ * This is what QEMU does for the event when no callback is set;
+ * call it from a callback to keep tracing the event.
+ */
+void qi_event_qi_test_exec_exec_trace(QICPU vcpu, uint64_t pc);
+
+/**
+ * typedef qi_event_qi_test_exec_exec_cb_t - Callback type of event "qi_test_exec_exec".
+ * @vcpu: The virtual CPU that raised the event.
+ * @pc: Address.
+ */
+typedef void (*qi_event_qi_test_exec_exec_cb_t)(QICPU vcpu, uint64_t pc);
+
+/**
+ * qi_event_set_qi_test_exec_exec() - Set the callback of event "qi_test_exec_exec".
+ * @cb: Function to call, or NULL for the default (tracing).
+ *
+ * Takes effect at once, for every vCPU; no tracing state is
+ * involved.  Unloading the library that set it resets it.
+ *
+ * Return: true on success, false in static mode (the callback
+ * is fixed at build time there).
+ */
+bool qi_event_set_qi_test_exec_exec(qi_event_qi_test_exec_exec_cb_t cb);
+
+/**
+ * qi_event_gen_qi_test_exec_exec() - Emit a call to the execution-time callback.
+ * @vcpu_exec: The vcpu_exec argument of the _trans callback.
+ * @pc: Address.
+ *
+ * Call it from the callback of event "qi_test_exec_trans" (at translation
+ * time): the code being translated then raises "qi_test_exec_exec",
+ * with these values, each time it runs.  Without this call the
+ * translated code costs nothing more than without
+ * instrumentation.
+ */
+void qi_event_gen_qi_test_exec_exec(QITCGv_cpu vcpu_exec, uint64_t pc);
+
 #ifdef __cplusplus
 }
 #endif

@@ -12,6 +12,8 @@ uint16_t _TRACE_QI_TEST_CALL_DSTATE;
 uint16_t _TRACE_QI_TEST_SELECTED_DSTATE;
 uint16_t _TRACE_QI_TEST_PLAIN_DSTATE;
 uint16_t _TRACE_QI_TEST_DISABLED_DSTATE;
+uint16_t _TRACE_QI_TEST_EXEC_TRANS_DSTATE;
+uint16_t _TRACE_QI_TEST_EXEC_EXEC_DSTATE;
 TraceEvent _TRACE_QI_TEST_ALLOC_EVENT = {
     .id = 0,
     .vcpu_id = TRACE_VCPU_EVENT_NONE,
@@ -54,6 +56,20 @@ TraceEvent _TRACE_QI_TEST_DISABLED_EVENT = {
     .sstate = TRACE_QI_TEST_DISABLED_ENABLED,
     .dstate = &_TRACE_QI_TEST_DISABLED_DSTATE 
 };
+TraceEvent _TRACE_QI_TEST_EXEC_TRANS_EVENT = {
+    .id = 0,
+    .vcpu_id = 0,
+    .name = "qi_test_exec_trans",
+    .sstate = TRACE_QI_TEST_EXEC_TRANS_ENABLED,
+    .dstate = &_TRACE_QI_TEST_EXEC_TRANS_DSTATE 
+};
+TraceEvent _TRACE_QI_TEST_EXEC_EXEC_EVENT = {
+    .id = 0,
+    .vcpu_id = 0,
+    .name = "qi_test_exec_exec",
+    .sstate = TRACE_QI_TEST_EXEC_EXEC_ENABLED,
+    .dstate = &_TRACE_QI_TEST_EXEC_EXEC_DSTATE 
+};
 TraceEvent *qi_test_trace_events[] = {
     &_TRACE_QI_TEST_ALLOC_EVENT,
     &_TRACE_QI_TEST_CPU_EVENT,
@@ -61,6 +77,8 @@ TraceEvent *qi_test_trace_events[] = {
     &_TRACE_QI_TEST_SELECTED_EVENT,
     &_TRACE_QI_TEST_PLAIN_EVENT,
     &_TRACE_QI_TEST_DISABLED_EVENT,
+    &_TRACE_QI_TEST_EXEC_TRANS_EVENT,
+    &_TRACE_QI_TEST_EXEC_EXEC_EVENT,
   NULL,
 };
 
@@ -136,6 +154,40 @@ bool qi_event_set_qi_test_selected(qi_event_qi_test_selected_cb_t cb)
                            __builtin_return_address(0));
 }
 
+void qi_event_qi_test_exec_trans_nop(QICPU vcpu, QITCGv_cpu vcpu_exec, uint64_t pc, uint32_t size)
+{
+}
+
+void qi_event_qi_test_exec_trans_trace(QICPU vcpu, QITCGv_cpu vcpu_exec, uint64_t pc, uint32_t size)
+{
+    if (trace_event_get_vcpu_state((CPUState *)vcpu, TRACE_QI_TEST_EXEC_TRANS)) {
+        _nocheck__trace_qi_test_exec_trans(vcpu, vcpu_exec, pc, size);
+    }
+}
+
+bool qi_event_set_qi_test_exec_trans(qi_event_qi_test_exec_trans_cb_t cb)
+{
+    return instr_event_set(QI_EVENT_QI_TEST_EXEC_TRANS, (InstrEventFn)cb,
+                           __builtin_return_address(0));
+}
+
+void qi_event_qi_test_exec_exec_nop(QICPU vcpu, uint64_t pc)
+{
+}
+
+void qi_event_qi_test_exec_exec_trace(QICPU vcpu, uint64_t pc)
+{
+    if (trace_event_get_vcpu_state((CPUState *)vcpu, TRACE_QI_TEST_EXEC_EXEC)) {
+        _nocheck__trace_qi_test_exec_exec(vcpu, pc);
+    }
+}
+
+bool qi_event_set_qi_test_exec_exec(qi_event_qi_test_exec_exec_cb_t cb)
+{
+    return instr_event_set(QI_EVENT_QI_TEST_EXEC_EXEC, (InstrEventFn)cb,
+                           __builtin_return_address(0));
+}
+
 static InstrEvent instr_qi_test_events[] = {
     {
         .id = QI_EVENT_QI_TEST_ALLOC,
@@ -156,6 +208,16 @@ static InstrEvent instr_qi_test_events[] = {
         .id = QI_EVENT_QI_TEST_SELECTED,
         .trace = &_TRACE_QI_TEST_SELECTED_EVENT,
         .nop = (InstrEventFn)qi_event_qi_test_selected_nop,
+    },
+    {
+        .id = QI_EVENT_QI_TEST_EXEC_TRANS,
+        .trace = &_TRACE_QI_TEST_EXEC_TRANS_EVENT,
+        .nop = (InstrEventFn)qi_event_qi_test_exec_trans_nop,
+    },
+    {
+        .id = QI_EVENT_QI_TEST_EXEC_EXEC,
+        .trace = &_TRACE_QI_TEST_EXEC_EXEC_EVENT,
+        .nop = (InstrEventFn)qi_event_qi_test_exec_exec_nop,
     },
 };
 

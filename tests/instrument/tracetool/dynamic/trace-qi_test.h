@@ -14,18 +14,25 @@ extern TraceEvent _TRACE_QI_TEST_CALL_EVENT;
 extern TraceEvent _TRACE_QI_TEST_SELECTED_EVENT;
 extern TraceEvent _TRACE_QI_TEST_PLAIN_EVENT;
 extern TraceEvent _TRACE_QI_TEST_DISABLED_EVENT;
+extern TraceEvent _TRACE_QI_TEST_EXEC_TRANS_EVENT;
+extern TraceEvent _TRACE_QI_TEST_EXEC_EXEC_EVENT;
 extern uint16_t _TRACE_QI_TEST_ALLOC_DSTATE;
 extern uint16_t _TRACE_QI_TEST_CPU_DSTATE;
 extern uint16_t _TRACE_QI_TEST_CALL_DSTATE;
 extern uint16_t _TRACE_QI_TEST_SELECTED_DSTATE;
 extern uint16_t _TRACE_QI_TEST_PLAIN_DSTATE;
 extern uint16_t _TRACE_QI_TEST_DISABLED_DSTATE;
+extern uint16_t _TRACE_QI_TEST_EXEC_TRANS_DSTATE;
+extern uint16_t _TRACE_QI_TEST_EXEC_EXEC_DSTATE;
 #define TRACE_QI_TEST_ALLOC_ENABLED 1
 #define TRACE_QI_TEST_CPU_ENABLED 1
 #define TRACE_QI_TEST_CALL_ENABLED 1
 #define TRACE_QI_TEST_SELECTED_ENABLED 1
 #define TRACE_QI_TEST_PLAIN_ENABLED 1
 #define TRACE_QI_TEST_DISABLED_ENABLED 0
+#define TRACE_QI_TEST_EXEC_TRANS_ENABLED 1
+#define TRACE_QI_TEST_EXEC_ENABLED 1
+#define TRACE_QI_TEST_EXEC_EXEC_ENABLED 1
 #include "qemu/log-for-trace.h"
 #include "qemu/error-report.h"
 
@@ -45,11 +52,11 @@ static inline void _nocheck__trace_qi_test_alloc(size_t size, void * ptr)
                      qemu_get_thread_id(),
                      (size_t)_now.tv_sec, (size_t)_now.tv_usec
                      , size, ptr);
-#line 49 "trace-qi_test.h"
+#line 56 "trace-qi_test.h"
         } else {
 #line 8 "trace-events"
             qemu_log("qi_test_alloc " "size %zu ptr %p" "\n", size, ptr);
-#line 53 "trace-qi_test.h"
+#line 60 "trace-qi_test.h"
         }
     }
 }
@@ -62,7 +69,7 @@ static inline void trace_qi_test_alloc(size_t size, void * ptr)
     if (unlikely(cb)) {
 #line 8 "trace-events"
         cb(size, ptr);
-#line 66 "trace-qi_test.h"
+#line 73 "trace-qi_test.h"
     } else {
         _nocheck__trace_qi_test_alloc(size, ptr);
     }
@@ -83,11 +90,11 @@ static inline void _nocheck__trace_qi_test_cpu(void * __cpu)
                      qemu_get_thread_id(),
                      (size_t)_now.tv_sec, (size_t)_now.tv_usec
                      , __cpu);
-#line 87 "trace-qi_test.h"
+#line 94 "trace-qi_test.h"
         } else {
 #line 11 "trace-events"
             qemu_log("qi_test_cpu " "cpu=%p " "\n", __cpu);
-#line 91 "trace-qi_test.h"
+#line 98 "trace-qi_test.h"
         }
     }
 }
@@ -100,7 +107,7 @@ static inline void trace_qi_test_cpu(void * __cpu)
     if (unlikely(cb)) {
 #line 11 "trace-events"
         cb(__cpu);
-#line 104 "trace-qi_test.h"
+#line 111 "trace-qi_test.h"
     } else if (trace_event_get_vcpu_state(__cpu, TRACE_QI_TEST_CPU)) {
         _nocheck__trace_qi_test_cpu(__cpu);
     }
@@ -121,11 +128,11 @@ static inline void _nocheck__trace_qi_test_call(void * __cpu, uint64_t num, uint
                      qemu_get_thread_id(),
                      (size_t)_now.tv_sec, (size_t)_now.tv_usec
                      , __cpu, num, arg1, arg2);
-#line 125 "trace-qi_test.h"
+#line 132 "trace-qi_test.h"
         } else {
 #line 17 "trace-events"
             qemu_log("qi_test_call " "cpu=%p ""num=0x%016"PRIx64" arg1=0x%016"PRIx64" arg2=%s" "\n", __cpu, num, arg1, arg2);
-#line 129 "trace-qi_test.h"
+#line 136 "trace-qi_test.h"
         }
     }
 }
@@ -138,7 +145,7 @@ static inline void trace_qi_test_call(void * __cpu, uint64_t num, uint64_t arg1,
     if (unlikely(cb)) {
 #line 17 "trace-events"
         cb(__cpu, num, arg1, arg2);
-#line 142 "trace-qi_test.h"
+#line 149 "trace-qi_test.h"
     } else if (trace_event_get_vcpu_state(__cpu, TRACE_QI_TEST_CALL)) {
         _nocheck__trace_qi_test_call(__cpu, num, arg1, arg2);
     }
@@ -159,11 +166,11 @@ static inline void _nocheck__trace_qi_test_selected(int value)
                      qemu_get_thread_id(),
                      (size_t)_now.tv_sec, (size_t)_now.tv_usec
                      , value);
-#line 163 "trace-qi_test.h"
+#line 170 "trace-qi_test.h"
         } else {
 #line 21 "trace-events"
             qemu_log("qi_test_selected " "value %d" "\n", value);
-#line 167 "trace-qi_test.h"
+#line 174 "trace-qi_test.h"
         }
     }
 }
@@ -176,7 +183,7 @@ static inline void trace_qi_test_selected(int value)
     if (unlikely(cb)) {
 #line 21 "trace-events"
         cb(value);
-#line 180 "trace-qi_test.h"
+#line 187 "trace-qi_test.h"
     } else {
         _nocheck__trace_qi_test_selected(value);
     }
@@ -197,11 +204,11 @@ static inline void _nocheck__trace_qi_test_plain(int value)
                      qemu_get_thread_id(),
                      (size_t)_now.tv_sec, (size_t)_now.tv_usec
                      , value);
-#line 201 "trace-qi_test.h"
+#line 208 "trace-qi_test.h"
         } else {
 #line 24 "trace-events"
             qemu_log("qi_test_plain " "value %d" "\n", value);
-#line 205 "trace-qi_test.h"
+#line 212 "trace-qi_test.h"
         }
     }
 }
@@ -224,6 +231,82 @@ static inline void trace_qi_test_disabled(int value)
 {
     if (true) {
         _nocheck__trace_qi_test_disabled(value);
+    }
+}
+
+#define TRACE_QI_TEST_EXEC_TRANS_BACKEND_DSTATE() ( \
+    trace_event_get_state_dynamic_by_id(TRACE_QI_TEST_EXEC_TRANS) || \
+    false)
+
+static inline void _nocheck__trace_qi_test_exec_trans(void * __cpu, void * __tcg_cpu, uint64_t pc, uint32_t size)
+{
+    if (true && qemu_loglevel_mask(LOG_TRACE)) {
+        if (message_with_timestamp) {
+            struct timeval _now;
+            gettimeofday(&_now, NULL);
+#line 34 "trace-events"
+            qemu_log("%d@%zu.%06zu:qi_test_exec_trans " "cpu=%p ""tcg_cpu=%p ""pc=0x%"PRIx64" size=%u" "\n",
+                     qemu_get_thread_id(),
+                     (size_t)_now.tv_sec, (size_t)_now.tv_usec
+                     , __cpu, __tcg_cpu, pc, size);
+#line 253 "trace-qi_test.h"
+        } else {
+#line 34 "trace-events"
+            qemu_log("qi_test_exec_trans " "cpu=%p ""tcg_cpu=%p ""pc=0x%"PRIx64" size=%u" "\n", __cpu, __tcg_cpu, pc, size);
+#line 257 "trace-qi_test.h"
+        }
+    }
+}
+
+static inline void trace_qi_test_exec_trans(void * __cpu, void * __tcg_cpu, uint64_t pc, uint32_t size)
+{
+    qi_event_qi_test_exec_trans_cb_t cb =
+        (qi_event_qi_test_exec_trans_cb_t)instr_event_get(QI_EVENT_QI_TEST_EXEC_TRANS);
+
+    if (unlikely(cb)) {
+#line 34 "trace-events"
+        cb(__cpu, __tcg_cpu, pc, size);
+#line 270 "trace-qi_test.h"
+    } else if (trace_event_get_vcpu_state(__cpu, TRACE_QI_TEST_EXEC_TRANS)) {
+        _nocheck__trace_qi_test_exec_trans(__cpu, __tcg_cpu, pc, size);
+    }
+}
+
+#define TRACE_QI_TEST_EXEC_EXEC_BACKEND_DSTATE() ( \
+    trace_event_get_state_dynamic_by_id(TRACE_QI_TEST_EXEC_EXEC) || \
+    false)
+
+static inline void _nocheck__trace_qi_test_exec_exec(void * __cpu, uint64_t pc)
+{
+    if (true && qemu_loglevel_mask(LOG_TRACE)) {
+        if (message_with_timestamp) {
+            struct timeval _now;
+            gettimeofday(&_now, NULL);
+#line 34 "trace-events"
+            qemu_log("%d@%zu.%06zu:qi_test_exec_exec " "cpu=%p ""pc=0x%"PRIx64 "\n",
+                     qemu_get_thread_id(),
+                     (size_t)_now.tv_sec, (size_t)_now.tv_usec
+                     , __cpu, pc);
+#line 291 "trace-qi_test.h"
+        } else {
+#line 34 "trace-events"
+            qemu_log("qi_test_exec_exec " "cpu=%p ""pc=0x%"PRIx64 "\n", __cpu, pc);
+#line 295 "trace-qi_test.h"
+        }
+    }
+}
+
+static inline void trace_qi_test_exec_exec(void * __cpu, uint64_t pc)
+{
+    qi_event_qi_test_exec_exec_cb_t cb =
+        (qi_event_qi_test_exec_exec_cb_t)instr_event_get(QI_EVENT_QI_TEST_EXEC_EXEC);
+
+    if (unlikely(cb)) {
+#line 34 "trace-events"
+        cb(__cpu, pc);
+#line 308 "trace-qi_test.h"
+    } else if (trace_event_get_vcpu_state(__cpu, TRACE_QI_TEST_EXEC_EXEC)) {
+        _nocheck__trace_qi_test_exec_exec(__cpu, pc);
     }
 }
 #endif /* TRACE_QI_TEST_GENERATED_TRACERS_H */

@@ -15,18 +15,25 @@ extern TraceEvent _TRACE_QI_TEST_CALL_EVENT;
 extern TraceEvent _TRACE_QI_TEST_SELECTED_EVENT;
 extern TraceEvent _TRACE_QI_TEST_PLAIN_EVENT;
 extern TraceEvent _TRACE_QI_TEST_DISABLED_EVENT;
+extern TraceEvent _TRACE_QI_TEST_EXEC_TRANS_EVENT;
+extern TraceEvent _TRACE_QI_TEST_EXEC_EXEC_EVENT;
 extern uint16_t _TRACE_QI_TEST_ALLOC_DSTATE;
 extern uint16_t _TRACE_QI_TEST_CPU_DSTATE;
 extern uint16_t _TRACE_QI_TEST_CALL_DSTATE;
 extern uint16_t _TRACE_QI_TEST_SELECTED_DSTATE;
 extern uint16_t _TRACE_QI_TEST_PLAIN_DSTATE;
 extern uint16_t _TRACE_QI_TEST_DISABLED_DSTATE;
+extern uint16_t _TRACE_QI_TEST_EXEC_TRANS_DSTATE;
+extern uint16_t _TRACE_QI_TEST_EXEC_EXEC_DSTATE;
 #define TRACE_QI_TEST_ALLOC_ENABLED 1
 #define TRACE_QI_TEST_CPU_ENABLED 1
 #define TRACE_QI_TEST_CALL_ENABLED 1
 #define TRACE_QI_TEST_SELECTED_ENABLED 1
 #define TRACE_QI_TEST_PLAIN_ENABLED 1
 #define TRACE_QI_TEST_DISABLED_ENABLED 0
+#define TRACE_QI_TEST_EXEC_TRANS_ENABLED 1
+#define TRACE_QI_TEST_EXEC_ENABLED 1
+#define TRACE_QI_TEST_EXEC_EXEC_ENABLED 1
 #include "qemu/log-for-trace.h"
 #include "qemu/error-report.h"
 
@@ -46,11 +53,11 @@ static inline void _nocheck__trace_qi_test_alloc(size_t size, void * ptr)
                      qemu_get_thread_id(),
                      (size_t)_now.tv_sec, (size_t)_now.tv_usec
                      , size, ptr);
-#line 50 "trace-qi_test.h"
+#line 57 "trace-qi_test.h"
         } else {
 #line 8 "trace-events"
             qemu_log("qi_test_alloc " "size %zu ptr %p" "\n", size, ptr);
-#line 54 "trace-qi_test.h"
+#line 61 "trace-qi_test.h"
         }
     }
 }
@@ -59,7 +66,7 @@ static inline void trace_qi_test_alloc(size_t size, void * ptr)
 {
 #line 8 "trace-events"
     qi_event_qi_test_alloc(size, ptr);
-#line 63 "trace-qi_test.h"
+#line 70 "trace-qi_test.h"
 }
 
 #define TRACE_QI_TEST_CPU_BACKEND_DSTATE() ( \
@@ -77,11 +84,11 @@ static inline void _nocheck__trace_qi_test_cpu(void * __cpu)
                      qemu_get_thread_id(),
                      (size_t)_now.tv_sec, (size_t)_now.tv_usec
                      , __cpu);
-#line 81 "trace-qi_test.h"
+#line 88 "trace-qi_test.h"
         } else {
 #line 11 "trace-events"
             qemu_log("qi_test_cpu " "cpu=%p " "\n", __cpu);
-#line 85 "trace-qi_test.h"
+#line 92 "trace-qi_test.h"
         }
     }
 }
@@ -90,7 +97,7 @@ static inline void trace_qi_test_cpu(void * __cpu)
 {
 #line 11 "trace-events"
     qi_event_qi_test_cpu(__cpu);
-#line 94 "trace-qi_test.h"
+#line 101 "trace-qi_test.h"
 }
 
 #define TRACE_QI_TEST_CALL_BACKEND_DSTATE() ( \
@@ -108,11 +115,11 @@ static inline void _nocheck__trace_qi_test_call(void * __cpu, uint64_t num, uint
                      qemu_get_thread_id(),
                      (size_t)_now.tv_sec, (size_t)_now.tv_usec
                      , __cpu, num, arg1, arg2);
-#line 112 "trace-qi_test.h"
+#line 119 "trace-qi_test.h"
         } else {
 #line 17 "trace-events"
             qemu_log("qi_test_call " "cpu=%p ""num=0x%016"PRIx64" arg1=0x%016"PRIx64" arg2=%s" "\n", __cpu, num, arg1, arg2);
-#line 116 "trace-qi_test.h"
+#line 123 "trace-qi_test.h"
         }
     }
 }
@@ -121,7 +128,7 @@ static inline void trace_qi_test_call(void * __cpu, uint64_t num, uint64_t arg1,
 {
 #line 17 "trace-events"
     qi_event_qi_test_call(__cpu, num, arg1, arg2);
-#line 125 "trace-qi_test.h"
+#line 132 "trace-qi_test.h"
 }
 
 #define TRACE_QI_TEST_SELECTED_BACKEND_DSTATE() ( \
@@ -139,11 +146,11 @@ static inline void _nocheck__trace_qi_test_selected(int value)
                      qemu_get_thread_id(),
                      (size_t)_now.tv_sec, (size_t)_now.tv_usec
                      , value);
-#line 143 "trace-qi_test.h"
+#line 150 "trace-qi_test.h"
         } else {
 #line 21 "trace-events"
             qemu_log("qi_test_selected " "value %d" "\n", value);
-#line 147 "trace-qi_test.h"
+#line 154 "trace-qi_test.h"
         }
     }
 }
@@ -152,7 +159,7 @@ static inline void trace_qi_test_selected(int value)
 {
 #line 21 "trace-events"
     qi_event_qi_test_selected(value);
-#line 156 "trace-qi_test.h"
+#line 163 "trace-qi_test.h"
 }
 
 #define TRACE_QI_TEST_PLAIN_BACKEND_DSTATE() ( \
@@ -170,11 +177,11 @@ static inline void _nocheck__trace_qi_test_plain(int value)
                      qemu_get_thread_id(),
                      (size_t)_now.tv_sec, (size_t)_now.tv_usec
                      , value);
-#line 174 "trace-qi_test.h"
+#line 181 "trace-qi_test.h"
         } else {
 #line 24 "trace-events"
             qemu_log("qi_test_plain " "value %d" "\n", value);
-#line 178 "trace-qi_test.h"
+#line 185 "trace-qi_test.h"
         }
     }
 }
@@ -198,6 +205,68 @@ static inline void trace_qi_test_disabled(int value)
     if (true) {
         _nocheck__trace_qi_test_disabled(value);
     }
+}
+
+#define TRACE_QI_TEST_EXEC_TRANS_BACKEND_DSTATE() ( \
+    trace_event_get_state_dynamic_by_id(TRACE_QI_TEST_EXEC_TRANS) || \
+    false)
+
+static inline void _nocheck__trace_qi_test_exec_trans(void * __cpu, void * __tcg_cpu, uint64_t pc, uint32_t size)
+{
+    if (true && qemu_loglevel_mask(LOG_TRACE)) {
+        if (message_with_timestamp) {
+            struct timeval _now;
+            gettimeofday(&_now, NULL);
+#line 34 "trace-events"
+            qemu_log("%d@%zu.%06zu:qi_test_exec_trans " "cpu=%p ""tcg_cpu=%p ""pc=0x%"PRIx64" size=%u" "\n",
+                     qemu_get_thread_id(),
+                     (size_t)_now.tv_sec, (size_t)_now.tv_usec
+                     , __cpu, __tcg_cpu, pc, size);
+#line 226 "trace-qi_test.h"
+        } else {
+#line 34 "trace-events"
+            qemu_log("qi_test_exec_trans " "cpu=%p ""tcg_cpu=%p ""pc=0x%"PRIx64" size=%u" "\n", __cpu, __tcg_cpu, pc, size);
+#line 230 "trace-qi_test.h"
+        }
+    }
+}
+
+static inline void trace_qi_test_exec_trans(void * __cpu, void * __tcg_cpu, uint64_t pc, uint32_t size)
+{
+#line 34 "trace-events"
+    qi_event_qi_test_exec_trans(__cpu, __tcg_cpu, pc, size);
+#line 239 "trace-qi_test.h"
+}
+
+#define TRACE_QI_TEST_EXEC_EXEC_BACKEND_DSTATE() ( \
+    trace_event_get_state_dynamic_by_id(TRACE_QI_TEST_EXEC_EXEC) || \
+    false)
+
+static inline void _nocheck__trace_qi_test_exec_exec(void * __cpu, uint64_t pc)
+{
+    if (true && qemu_loglevel_mask(LOG_TRACE)) {
+        if (message_with_timestamp) {
+            struct timeval _now;
+            gettimeofday(&_now, NULL);
+#line 34 "trace-events"
+            qemu_log("%d@%zu.%06zu:qi_test_exec_exec " "cpu=%p ""pc=0x%"PRIx64 "\n",
+                     qemu_get_thread_id(),
+                     (size_t)_now.tv_sec, (size_t)_now.tv_usec
+                     , __cpu, pc);
+#line 257 "trace-qi_test.h"
+        } else {
+#line 34 "trace-events"
+            qemu_log("qi_test_exec_exec " "cpu=%p ""pc=0x%"PRIx64 "\n", __cpu, pc);
+#line 261 "trace-qi_test.h"
+        }
+    }
+}
+
+static inline void trace_qi_test_exec_exec(void * __cpu, uint64_t pc)
+{
+#line 34 "trace-events"
+    qi_event_qi_test_exec_exec(__cpu, pc);
+#line 270 "trace-qi_test.h"
 }
 #include "instrument/static-post.h"
 

@@ -1,0 +1,50 @@
+/*
+ * qemu-instr: hooks of the guest execution events into the translator
+ *
+ * Copyright (c) 2026 qemu-instr developers
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * translator_loop() calls these unconditionally; without instrumentation
+ * they compile to nothing.  Each raises the _trans event of a guest
+ * execution event once the instruction or block is translated, and
+ * places the execution-time calls its callback emitted at the start of
+ * the instruction or block.
+ */
+
+#ifndef INSTRUMENT_TCG_H
+#define INSTRUMENT_TCG_H
+
+#include "exec/translator.h"
+
+#ifdef CONFIG_TRACE_INSTRUMENT
+
+void instr_tb_start(DisasContextBase *db);
+void instr_insn_start(DisasContextBase *db);
+void instr_insn_end(DisasContextBase *db, CPUState *cpu);
+void instr_tb_end(DisasContextBase *db, CPUState *cpu);
+
+/* Called by qi_event_gen_<name>_exec(): translated code raises events */
+void instr_tcg_exec_emitted(void);
+
+#else
+
+static inline void instr_tb_start(DisasContextBase *db)
+{
+}
+
+static inline void instr_insn_start(DisasContextBase *db)
+{
+}
+
+static inline void instr_insn_end(DisasContextBase *db, CPUState *cpu)
+{
+}
+
+static inline void instr_tb_end(DisasContextBase *db, CPUState *cpu)
+{
+}
+
+#endif /* CONFIG_TRACE_INSTRUMENT */
+
+#endif /* INSTRUMENT_TCG_H */

@@ -1,0 +1,62 @@
+/*
+ * qemu-instr test library: count executed instructions and blocks
+ *
+ * The _trans callbacks ask for an _exec call at every instruction and
+ * block; the _exec callbacks count.  Arguments: out=FILE, where qi_fini()
+ * writes "insns N blocks N".
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include <stdio.h>
+#include <string.h>
+#include <qemu-instr/qemu-instr.h>
+
+static uint64_t insns, blocks;
+static const char *out;
+
+static void insn_exec(QICPU vcpu, uint64_t pc)
+{
+    __atomic_fetch_add(&insns, 1, __ATOMIC_RELAXED);
+}
+
+static void insn_trans(QICPU vcpu, QITCGv_cpu vcpu_exec, uint64_t pc,
+                       uint32_t size, const uint8_t *bytes)
+{
+    qi_event_gen_guest_insn_before_exec(vcpu_exec, pc);
+}
+
+static void tb_exec(QICPU vcpu, uint64_t pc)
+{
+    __atomic_fetch_add(&blocks, 1, __ATOMIC_RELAXED);
+}
+
+static void tb_trans(QICPU vcpu, QITCGv_cpu vcpu_exec, uint64_t pc,
+                     uint32_t n_insns, uint32_t size)
+{
+    qi_event_gen_guest_tb_before_exec(vcpu_exec, pc);
+}
+
+static void fini(void *data)
+{
+    FILE *f = fopen(out, "w");
+
+    if (f) {
+        fprintf(f, "insns %llu blocks %llu\n", (unsigned long long)insns,
+                (unsigned long long)blocks);
+        fclose(f);
+    }
+}
+
+int qi_init(int argc, const char **argv)
+{
+    if (argc != 1 || strncmp(argv[0], "out=", 4) != 0) {
+        return 1;
+    }
+    out = argv[0] + 4;
+    qi_set_fini(fini, NULL);
+    return !(qi_event_set_guest_insn_before_trans(insn_trans) &&
+             qi_event_set_guest_insn_before_exec(insn_exec) &&
+             qi_event_set_guest_tb_before_trans(tb_trans) &&
+             qi_event_set_guest_tb_before_exec(tb_exec));
+}

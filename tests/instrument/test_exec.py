@@ -1,0 +1,92 @@
+#
+# qemu-instr tests: guest execution events against QEMU's TCG plugins
+#
+# This work is licensed under the terms of the GNU GPL, version 2 or later.
+# See the COPYING file in the top-level directory.
+#
+# SPDX-License-Identifier: GPL-2.0-or-later
+
+"""Instruction and block counts equal libinsn's and libbb's, same run."""
+
+import os
+import re
+
+from qemu_proc import SystemGuest
+from qitest import run, expect, expect_eq
+
+# Pinned environment: same program, same execution (DESIGN section 7)
+ENV = {'PATH': '/usr/bin:/bin', 'LANG': 'C', 'PYTHONHASHSEED': '0',
+       'PERL_HASH_SEED': '0', 'PERL_PERTURB_KEYS': '0'}
+
+PROGRAMS = [
+    ('gzip', ['/bin/gzip', '-9', '-c', '{input}']),
+    ('python3', ['/usr/bin/python3', '-S', '-c',
+                 'print(sum(i * i for i in range(20000)))']),
+    ('perl', ['/usr/bin/perl', '-e',
+              'my %h; $h{$_ % 97} += $_ for 1..20000; print scalar(keys %h)']),
+]
+
+
+def counts(env, argv, name):
+    """(ours, libinsn's, libbb's) for one run of argv with all three."""
+    ours, log = env.tmp(name + '.icount'), env.tmp(name + '.plugins')
+    run([env.qemu_user(), '-d', 'plugin', '-D', log,
+         '-plugin', env.plugin('insn') + ',inline=on',
+         '-plugin', env.plugin('bb') + ',inline=on',
+         '-instr', 'file=%s,arg=out=%s' % (env.lib('icount'), ours)]
+        + argv, env=ENV, stdout=open(os.devnull, 'w'))
+    with open(ours) as fobj:
+        m = re.match(r'insns (\d+) blocks (\d+)$', fobj.read().strip())
+    with open(log) as fobj:
+        text = fobj.read()
+    insn = re.search(r'^insns: (\d+)$', text, re.M)
+    bb = re.search(r"^bb's: (\d+), insns: (\d+)$", text, re.M)
+    expect(m and insn and bb, 'counts from icount, libinsn and libbb',
+           text)
+    return (int(m.group(1)), int(m.group(2))), int(insn.group(1)), \
+        int(bb.group(1))
+
+
+def test_user_insn_and_block_counts(env):
+    """gzip, python3, perl: executed instructions per libinsn (inline),
+    executed blocks per libbb (inline)."""
+    env.require_mode('dynamic')
+    if not env.instrumented('guest_insn_before_exec'):
+        env.skip('no guest execution events in this build')
+    inp = env.tmp('exec-input.txt')
+    with open(inp, 'w') as fobj:
+        fobj.write(''.join('line %d %s\n' % (i, 'xyz' * (i % 9))
+                           for i in range(20000)))
+    for name, argv in PROGRAMS:
+        if not os.path.exists(argv[0]):
+            continue
+        (insns, blocks), oracle_insns, oracle_blocks = counts(
+            env, [a.replace('{input}', inp) for a in argv], name)
+        expect_eq(oracle_insns, insns, '%s: instructions' % name)
+        expect_eq(oracle_blocks, blocks, '%s: blocks' % name)
+
+
+def test_unload_with_exec_calls(env):
+    """Unloading a library whose calls are in translated code: the guest
+    runs on, its result intact; loading it again counts again."""
+    env.require_mode('dynamic')
+    if not env.instrumented('guest_insn_before_exec'):
+        env.skip('no guest execution events in this build')
+    with SystemGuest(env.qemu_system(), bios=env.guest_bin()) as vm:
+        vm.wait_rounds(2)
+        for i in range(2):
+            out = env.tmp('sys-icount-%d.txt' % i)
+            libid = vm.qmp.cmd('instr-load', path=env.lib('icount'),
+                               args=['out=' + out])['id']
+            n = len(vm.rounds())
+            vm.wait_rounds(n + 2)
+            vm.qmp.cmd('instr-unload', id=libid)
+            with open(out) as fobj:
+                m = re.match(r'insns (\d+) blocks (\d+)$', fobj.read())
+            expect(m and int(m.group(1)) > 100000 and
+                   int(m.group(1)) > int(m.group(2)) > 1000,
+                   'many instructions and blocks counted',
+                   m.group(0) if m else 'nothing')
+        n = len(vm.rounds())
+        vm.wait_rounds(n + 3)
+        vm.check_rounds()
