@@ -33,6 +33,19 @@ void instr_tcg_exec_emitted(void)
     qatomic_set(&instr_exec_emitted, true);
 }
 
+/*
+ * Whether a callback or the tracing backend wants the _trans event: with
+ * no library loaded, translation does no extra work (e.g. reading the
+ * instruction's bytes).  Static mode always calls the library.
+ */
+#ifdef CONFIG_TRACE_INSTRUMENT_DYNAMIC
+#define instr_trans_wanted(ID) \
+    (instr_event_get(QI_EVENT_ ## ID) || \
+     trace_event_get_state_backends(TRACE_ ## ID))
+#else
+#define instr_trans_wanted(ID) true
+#endif
+
 /* Move the ops emitted after @last to right after @mark */
 static void instr_move_ops(TCGOp *last, TCGOp *mark)
 {
@@ -79,7 +92,8 @@ void instr_insn_end(DisasContextBase *db, CPUState *cpu)
      * (e.g. i386 when it crosses a page), removing its ops, our mark among
      * them: it is not part of this block.
      */
-    if (db->num_insns < instr_insn_num || size == 0) {
+    if (db->num_insns < instr_insn_num || size == 0 ||
+        !instr_trans_wanted(GUEST_INSN_BEFORE_TRANS)) {
         return;
     }
     cpu_memory_rw_debug(cpu, instr_insn_pc, bytes, MIN(size, sizeof(bytes)),
@@ -92,6 +106,9 @@ void instr_tb_end(DisasContextBase *db, CPUState *cpu)
 {
     TCGOp *last = tcg_last_op();
 
+    if (!instr_trans_wanted(GUEST_TB_BEFORE_TRANS)) {
+        return;
+    }
     trace_guest_tb_before_trans(cpu, cpu_env, db->pc_first, db->num_insns,
                                 db->pc_next - db->pc_first);
     instr_move_ops(last, instr_tb_mark);
