@@ -30,23 +30,33 @@ def static_build(env):
         run([os.path.join(env.src, 'configure'), '--cc=' + cc,
              '--target-list=x86_64-linux-user', '--disable-docs',
              '--disable-tools', '--with-git-submodules=ignore',
-             '--with-trace-instrument=static',
+             '--enable-plugins', '--with-trace-instrument=static',
              '--with-trace-instrument-path=' + LIBDIR], cwd=build,
             timeout=1200)
-    run(['ninja', 'qemu-x86_64'], cwd=build, timeout=3000)
+    run(['ninja', 'qemu-x86_64', 'tests/plugin/libinsn.so'], cwd=build,
+        timeout=3000)
     return qemu
 
 
 def test_static_library(env):
-    """The compiled-in library counts syscalls like the dynamic one."""
+    """The compiled-in library counts syscalls like the dynamic one, and
+    executed instructions like libinsn.so."""
     qemu = static_build(env)
-    ours = env.tmp('static.txt')
-    run([qemu, '-instr', 'arg=out=' + ours, '/bin/true'])
+    ours, log = env.tmp('static.txt'), env.tmp('static-insn.log')
+    libinsn = os.path.join(os.path.dirname(qemu), 'tests', 'plugin',
+                           'libinsn.so')
+    run([qemu, '-d', 'plugin', '-D', log, '-plugin', libinsn + ',inline=on',
+         '-instr', 'arg=out=' + ours, '/bin/true'])
     with open(ours) as fobj:
         got = fobj.read()
-    m = re.match(r'syscalls (\d+) returns (\d+) mode static$', got.strip())
-    expect(m, '"syscalls N returns N mode static"', got)
+    m = re.match(r'syscalls (\d+) returns (\d+) insns (\d+) mode static$',
+                 got.strip())
+    expect(m, '"syscalls N returns N insns N mode static"', got)
     calls, returns = int(m.group(1)), int(m.group(2))
+    with open(log) as fobj:
+        oracle = re.search(r'^insns: (\d+)$', fobj.read(), re.M)
+    expect_eq(int(oracle.group(1)) if oracle else None, int(m.group(3)),
+              'instructions (libinsn.so)')
     # exit_group does not return; the inlined callback counted the others
     expect(calls > 5 and returns == calls - 1,
            'a few syscalls, all but exit_group returning',
@@ -61,8 +71,11 @@ def test_static_library(env):
         run([env.qemu_user(), '-instr', 'file=%s,arg=out=%s' % (lib, dyn),
              '/bin/true'])
         with open(dyn) as fobj:
-            expect_eq('syscalls %d returns %d mode dynamic\n'
-                      % (calls, returns), fobj.read(), 'dynamic counts')
+            m = re.match(r'syscalls (\d+) returns (\d+) insns \d+ mode '
+                         r'dynamic$', fobj.read().strip())
+        expect(m and (int(m.group(1)), int(m.group(2))) == (calls, returns),
+               'the same syscall counts in dynamic mode (%d, %d)'
+               % (calls, returns), m.group(0) if m else 'nothing')
 
 
 def test_static_errors(env):

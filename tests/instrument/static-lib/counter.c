@@ -2,8 +2,9 @@
  * qemu-instr test library for static mode: count guest system calls
  *
  * The same source builds as a dynamic library too (QI_TYPE_DYNAMIC).
+ * Also counts executed instructions through the guest execution events.
  * Arguments (-instr arg=...): out=FILE, where qi_fini() writes
- * "syscalls N returns N mode static|dynamic"; without it, nothing.
+ * "syscalls N returns N insns N mode static|dynamic"; without it, nothing.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -20,8 +21,20 @@
 #include "counter.h"
 
 unsigned long counter_returns;
-static unsigned long calls;
+static unsigned long calls, insns;
 static const char *out;
+
+void qi_event_guest_insn_before_trans(QICPU vcpu, QITCGv_cpu vcpu_exec,
+                                      uint64_t pc, uint32_t size,
+                                      const uint8_t *bytes)
+{
+    qi_event_gen_guest_insn_before_exec(vcpu_exec, pc);
+}
+
+void qi_event_guest_insn_before_exec(QICPU vcpu, uint64_t pc)
+{
+    __atomic_fetch_add(&insns, 1, __ATOMIC_RELAXED);
+}
 
 void qi_event_guest_user_syscall(QICPU vcpu, uint64_t num, uint64_t a1,
                                  uint64_t a2, uint64_t a3, uint64_t a4,
@@ -44,8 +57,9 @@ void qi_fini(void)
     FILE *f = out ? fopen(out, "w") : NULL;
 
     if (f) {
-        fprintf(f, "syscalls %lu returns %lu mode %s\n", calls,
-                counter_returns, qi_ctrl_dynamic() ? "dynamic" : "static");
+        fprintf(f, "syscalls %lu returns %lu insns %lu mode %s\n", calls,
+                counter_returns, insns,
+                qi_ctrl_dynamic() ? "dynamic" : "static");
         fclose(f);
     }
 }
@@ -62,6 +76,10 @@ int qi_init(int argc, const char **argv)
     qi_ctrl_event_set(qi_ctrl_event_id(QI_EVENT_GUEST_USER_SYSCALL),
                       QI_CTRL_INSTR_AUTO);
     qi_ctrl_event_set(qi_ctrl_event_id(QI_EVENT_GUEST_USER_SYSCALL_RET),
+                      QI_CTRL_INSTR_AUTO);
+    qi_ctrl_event_set(qi_ctrl_event_id(QI_EVENT_GUEST_INSN_BEFORE_TRANS),
+                      QI_CTRL_INSTR_AUTO);
+    qi_ctrl_event_set(qi_ctrl_event_id(QI_EVENT_GUEST_INSN_BEFORE_EXEC),
                       QI_CTRL_INSTR_AUTO);
 #endif
     return 0;
