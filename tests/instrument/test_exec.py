@@ -90,3 +90,31 @@ def test_unload_with_exec_calls(env):
         n = len(vm.rounds())
         vm.wait_rounds(n + 3)
         vm.check_rounds()
+
+
+def test_system_counts_mttcg(env):
+    """A system guest on four vCPU threads (MTTCG): instructions and
+    blocks equal libinsn's and libbb's, counted from start to exit."""
+    env.require_mode('dynamic')
+    if not env.instrumented('guest_insn_before_exec'):
+        env.skip('no guest execution events in this build')
+    ours, log = env.tmp('mttcg.icount'), env.tmp('mttcg.plugins')
+    args = ['-d', 'plugin', '-D', log,
+            '-plugin', env.plugin('insn') + ',inline=on',
+            '-plugin', env.plugin('bb') + ',inline=on',
+            '-instr', 'file=%s,arg=out=%s' % (env.lib('icount'), ours)]
+    with SystemGuest(env.qemu_system(), args=args, smp=4,
+                     bios=env.guest_bin()) as vm:
+        vm.wait_rounds(2)
+        vm.check_rounds()
+        vm.shutdown()
+    with open(ours) as fobj:
+        m = re.match(r'insns (\d+) blocks (\d+)$', fobj.read().strip())
+    with open(log) as fobj:
+        text = fobj.read()
+    insn = re.search(r'^insns: (\d+)$', text, re.M)
+    bb = re.search(r"^bb's: (\d+), insns: (\d+)$", text, re.M)
+    expect(m and insn and bb, 'counts from icount, libinsn and libbb',
+           text)
+    expect_eq(int(insn.group(1)), int(m.group(1)), 'instructions')
+    expect_eq(int(bb.group(1)), int(m.group(2)), 'blocks')
