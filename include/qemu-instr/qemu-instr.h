@@ -17,5 +17,6 @@
 #include "qemu-instr/events.h"
 #include "qemu-instr/control.h"
 #include "qemu-instr/trace.h"
+#include "qemu-instr/state.h"
 
 #endif /* QEMU_INSTR_QEMU_INSTR_H */

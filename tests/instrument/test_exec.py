@@ -118,3 +118,23 @@ def test_system_counts_mttcg(env):
            text)
     expect_eq(int(insn.group(1)), int(m.group(1)), 'instructions')
     expect_eq(int(bb.group(1)), int(m.group(2)), 'blocks')
+
+
+def test_state_memory_and_index(env):
+    """qemu-instr/state.h: reading each translated instruction back from
+    guest memory gives the event's bytes; unmapped addresses and NULL
+    vCPUs fail cleanly; the only vCPU has index 0."""
+    env.require_mode('dynamic')
+    if not env.instrumented('guest_insn_before_exec'):
+        env.skip('no guest execution events in this build')
+    out = env.tmp('state.txt')
+    run([env.qemu_user(), '-instr',
+         'file=%s,arg=out=%s' % (env.lib('state'), out), '/bin/true'],
+        env=ENV)
+    with open(out) as fobj:
+        m = re.match(r'checked (\d+) mismatches (\d+) unmapped (\d+) '
+                     r'index (\d+)$', fobj.read().strip())
+    expect(m and int(m.group(1)) > 1000, 'many instructions checked',
+           m.group(0) if m else 'nothing')
+    expect_eq(('0', '1', '0'), m.group(2, 3, 4),
+              '(mismatches, unmapped reads refused, bad indexes)')

@@ -81,8 +81,8 @@ def test_public_headers_self_contained(env):
     """Each public header compiles alone, in C99 and in C++."""
     env.require_mode('dynamic', 'static')
     src = env.tmp('selfcontained.c')
-    for hdr in ['qemu-instr.h', 'control.h', 'trace.h', 'events.h',
-                'events-list.h', 'config.h', 'types.h']:
+    for hdr in ['qemu-instr.h', 'control.h', 'trace.h', 'state.h',
+                'events.h', 'events-list.h', 'config.h', 'types.h']:
         with open(src, 'w') as fobj:
             fobj.write('#include <qemu-instr/%s>\nint unit;\n' % hdr)
         for compiler in (['cc', '-std=c99', '-pedantic'],
