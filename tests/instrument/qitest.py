@@ -12,6 +12,7 @@
 import json
 import os
 import re
+import shutil
 import subprocess
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -131,6 +132,21 @@ class Env:
             run(cmd)
             self._libs[key] = out
         return self._libs[key]
+
+    def side_build(self, name, configure_args, targets):
+        """Build targets of a second QEMU from the same source, configured
+        with configure_args, in BUILD-<name> (incremental on later runs);
+        return its directory."""
+        build = self.build.rstrip('/') + '-' + name
+        if not os.path.exists(os.path.join(build, 'build.ninja')):
+            os.makedirs(build, exist_ok=True)
+            cc = 'ccache cc' if shutil.which('ccache') else 'cc'
+            run([os.path.join(self.src, 'configure'), '--cc=' + cc,
+                 '--target-list=x86_64-linux-user', '--disable-docs',
+                 '--disable-tools', '--with-git-submodules=ignore'] +
+                list(configure_args), cwd=build, timeout=1200)
+        run(['ninja'] + list(targets), cwd=build, timeout=3000)
+        return build
 
     def guest_bin(self):
         """The system test guest image, built on first use."""

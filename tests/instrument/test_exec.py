@@ -10,6 +10,7 @@
 
 import os
 import re
+import subprocess
 
 from qemu_proc import SystemGuest
 from qitest import run, expect, expect_eq
@@ -27,14 +28,16 @@ PROGRAMS = [
 ]
 
 
-def counts(env, argv, name):
-    """(ours, libinsn's, libbb's) for one run of argv with all three."""
-    ours, log = env.tmp(name + '.icount'), env.tmp(name + '.plugins')
-    run([env.qemu_user(), '-d', 'plugin', '-D', log,
-         '-plugin', env.plugin('insn') + ',inline=on',
-         '-plugin', env.plugin('bb') + ',inline=on',
-         '-instr', 'file=%s,arg=out=%s' % (env.lib('icount'), ours)]
-        + argv, env=ENV, stdout=open(os.devnull, 'w'))
+def counting_args(env, ours, log):
+    """QEMU options: icount writing to ours, libinsn and libbb to log."""
+    return ['-d', 'plugin', '-D', log,
+            '-plugin', env.plugin('insn') + ',inline=on',
+            '-plugin', env.plugin('bb') + ',inline=on',
+            '-instr', 'file=%s,arg=out=%s' % (env.lib('icount'), ours)]
+
+
+def read_counts(ours, log):
+    """(ours, libinsn's, libbb's) from the files of counting_args()."""
     with open(ours) as fobj:
         m = re.match(r'insns (\d+) blocks (\d+)$', fobj.read().strip())
     with open(log) as fobj:
@@ -45,6 +48,14 @@ def counts(env, argv, name):
            text)
     return (int(m.group(1)), int(m.group(2))), int(insn.group(1)), \
         int(bb.group(1))
+
+
+def counts(env, argv, name):
+    """(ours, libinsn's, libbb's) for one run of argv with all three."""
+    ours, log = env.tmp(name + '.icount'), env.tmp(name + '.plugins')
+    run([env.qemu_user()] + counting_args(env, ours, log) + argv, env=ENV,
+        stdout=subprocess.DEVNULL)
+    return read_counts(ours, log)
 
 
 def test_user_insn_and_block_counts(env):
@@ -99,25 +110,14 @@ def test_system_counts_mttcg(env):
     if not env.instrumented('guest_insn_before_exec'):
         env.skip('no guest execution events in this build')
     ours, log = env.tmp('mttcg.icount'), env.tmp('mttcg.plugins')
-    args = ['-d', 'plugin', '-D', log,
-            '-plugin', env.plugin('insn') + ',inline=on',
-            '-plugin', env.plugin('bb') + ',inline=on',
-            '-instr', 'file=%s,arg=out=%s' % (env.lib('icount'), ours)]
-    with SystemGuest(env.qemu_system(), args=args, smp=4,
-                     bios=env.guest_bin()) as vm:
+    with SystemGuest(env.qemu_system(), args=counting_args(env, ours, log),
+                     smp=4, bios=env.guest_bin()) as vm:
         vm.wait_rounds(2)
         vm.check_rounds()
         vm.shutdown()
-    with open(ours) as fobj:
-        m = re.match(r'insns (\d+) blocks (\d+)$', fobj.read().strip())
-    with open(log) as fobj:
-        text = fobj.read()
-    insn = re.search(r'^insns: (\d+)$', text, re.M)
-    bb = re.search(r"^bb's: (\d+), insns: (\d+)$", text, re.M)
-    expect(m and insn and bb, 'counts from icount, libinsn and libbb',
-           text)
-    expect_eq(int(insn.group(1)), int(m.group(1)), 'instructions')
-    expect_eq(int(bb.group(1)), int(m.group(2)), 'blocks')
+    (insns, blocks), oracle_insns, oracle_blocks = read_counts(ours, log)
+    expect_eq(oracle_insns, insns, 'instructions')
+    expect_eq(oracle_blocks, blocks, 'blocks')
 
 
 def test_state_memory_and_index(env):

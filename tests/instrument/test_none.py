@@ -13,22 +13,13 @@
 
 import os
 import re
-import shutil
 
 from qitest import run, expect, expect_eq, expect_in
 
 
 def none_build(env):
-    build = env.build.rstrip('/') + '-none'
-    if not os.path.exists(os.path.join(build, 'build.ninja')):
-        os.makedirs(build, exist_ok=True)
-        cc = 'ccache cc' if shutil.which('ccache') else 'cc'
-        run([os.path.join(env.src, 'configure'), '--cc=' + cc,
-             '--target-list=x86_64-linux-user', '--disable-docs',
-             '--disable-tools', '--with-git-submodules=ignore',
-             '--with-trace-instrument=none'], cwd=build, timeout=1200)
-    run(['ninja', 'qemu-x86_64'], cwd=build, timeout=3000)
-    return build
+    return env.side_build('none', ['--with-trace-instrument=none'],
+                          ['qemu-x86_64'])
 
 
 def test_none_build(env):

@@ -13,7 +13,6 @@
 
 import os
 import re
-import shutil
 
 from qitest import HERE, run, expect, expect_eq, expect_in
 
@@ -22,20 +21,12 @@ LIBDIR = os.path.join(HERE, 'static-lib')
 
 def static_build(env):
     """qemu-x86_64 built with the static test library."""
-    build = env.build.rstrip('/') + '-static'
-    qemu = os.path.join(build, 'qemu-x86_64')
-    if not os.path.exists(os.path.join(build, 'build.ninja')):
-        os.makedirs(build, exist_ok=True)
-        cc = 'ccache cc' if shutil.which('ccache') else 'cc'
-        run([os.path.join(env.src, 'configure'), '--cc=' + cc,
-             '--target-list=x86_64-linux-user', '--disable-docs',
-             '--disable-tools', '--with-git-submodules=ignore',
-             '--enable-plugins', '--with-trace-instrument=static',
-             '--with-trace-instrument-path=' + LIBDIR], cwd=build,
-            timeout=1200)
-    run(['ninja', 'qemu-x86_64', 'tests/plugin/libinsn.so'], cwd=build,
-        timeout=3000)
-    return qemu
+    build = env.side_build('static', ['--enable-plugins',
+                                      '--with-trace-instrument=static',
+                                      '--with-trace-instrument-path=' +
+                                      LIBDIR],
+                           ['qemu-x86_64', 'tests/plugin/libinsn.so'])
+    return os.path.join(build, 'qemu-x86_64')
 
 
 def test_static_library(env):
