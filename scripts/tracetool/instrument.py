@@ -273,11 +273,12 @@ def helper_name(event):
     return "instr_%s" % event.name
 
 
-def _vanilla_cond(event):
-    """Condition under which vanilla QEMU runs the tracing backend."""
+def _vanilla_cond(event, cpu):
+    """Condition under which vanilla QEMU runs the tracing backend, with
+    'cpu' the C expression of the vCPU (None if the event has none)."""
     if "vcpu" in event.properties:
         return ("trace_event_get_vcpu_state(%s, TRACE_%s)"
-                % (event.args.names()[0], event.name.upper()))
+                % (cpu, event.name.upper()))
     return None
 
 
@@ -329,7 +330,7 @@ def generate_h_wrapper(event):
             id=qi_id(event))
         out(*line, lineno=event.lineno, filename=event.filename,
             indent='        ', call='cb', names=names)
-        cond = _vanilla_cond(event)
+        cond = _vanilla_cond(event, event.args.names()[0])
         if cond:
             out('    } else if (%(cond)s) {', cond=cond)
         else:
@@ -366,9 +367,8 @@ def generate_c(events, group):
             nop=qi_fn(e, "_nop"),
             trace=qi_fn(e, "_trace"),
             args=pargs)
-        cond = _vanilla_cond(e)
+        cond = _vanilla_cond(e, "(CPUState *)vcpu")
         if cond:
-            cond = cond.replace(e.args.names()[0], "(CPUState *)vcpu", 1)
             out('    if (%(cond)s) {',
                 '        %(nocheck)s(%(names)s);',
                 '    }',
