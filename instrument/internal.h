@@ -78,4 +78,21 @@ void instr_vcpus_resume(void);
  */
 void instr_translations_flush(bool loaded);
 
+#include "exec/memop.h"
+#include "exec/memopidx.h"
+
+/* The QIMemInfo of an access, as QEMU's tracing carries it */
+static inline uint32_t instr_mem_info(MemOpIdx oi, bool store)
+{
+    MemOp op = get_memop(oi);
+    QIMemInfo info = {
+        .size_shift = op & MO_SIZE,
+        .sign_extend = !!(op & MO_SIGN),
+        .endianness = (op & MO_BSWAP) == MO_BE,
+        .store = store,
+    };
+
+    return instr_mem_info_pack(info);
+}
+
 #endif /* INSTRUMENT_INTERNAL_H */

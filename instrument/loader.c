@@ -158,6 +158,30 @@ static bool instr_check_version(const char *path, void *handle, Error **errp)
     return true;
 }
 
+/*
+ * The library's init function: qi_init(), or else the library's own
+ * main() (the first manual's form).  @info describes the library.
+ */
+static InstrInitFn instr_find_init(void *handle, Dl_info *info)
+{
+    void *version = dlsym(handle, "qi_api_version");
+    void *init = dlsym(handle, "qi_init");
+    Dl_info main_info;
+
+    if (!dladdr(version, info)) {
+        return NULL;
+    }
+    if (!init) {
+        /* Only the library's own: never a main() of another object */
+        init = dlsym(handle, "main");
+        if (!init || !dladdr(init, &main_info) ||
+            main_info.dli_fbase != info->dli_fbase) {
+            return NULL;
+        }
+    }
+    return (InstrInitFn)init;
+}
+
 const char *instr_load(const char *path, int argc, char **argv,
                        const char *id, Error **errp)
 {
@@ -216,14 +240,10 @@ const char *instr_load(const char *path, int argc, char **argv,
     if (!instr_check_version(path, handle, errp)) {
         goto err_close;
     }
-    init = (InstrInitFn)dlsym(handle, "qi_init");
+    init = instr_find_init(handle, &info);
     if (!init) {
         error_setg(errp, "'%s' is not a qemu-instr library: it does not "
                    "define qi_init()", path);
-        goto err_close;
-    }
-    if (!dladdr((void *)init, &info)) {
-        error_setg(errp, "cannot locate '%s' in memory", path);
         goto err_close;
     }
 
@@ -433,6 +453,8 @@ void instr_exit(void)
     QTAILQ_FOREACH(lib, &instr_libraries, next) {
         instr_library_finish(lib);
     }
+    /* linux-user leaves with _exit(): keep what the libraries printed */
+    fflush(NULL);
     if (paused) {
         instr_vcpus_resume();
     }

@@ -114,6 +114,15 @@ void instr_tb_end(DisasContextBase *db, CPUState *cpu)
     instr_move_ops(last, instr_tb_mark);
 }
 
+void instr_mem_trans(TCGv vaddr, MemOpIdx oi, bool store)
+{
+    if (!instr_trans_wanted(GUEST_MEM_BEFORE_TRANS)) {
+        return;
+    }
+    trace_guest_mem_before_trans(tcg_ctx->cpu, cpu_env, vaddr,
+                                 instr_mem_info(oi, store));
+}
+
 void instr_translations_flush(bool loaded)
 {
     /*

@@ -14,6 +14,7 @@
 
 #include "qemu/atomic.h"
 #include "qemu-instr/events-list.h"
+#include "qemu-instr/types.h"
 
 /* Generic callback type: cast to the event's own type before a call */
 typedef void (*InstrEventFn)(void);
@@ -46,6 +47,29 @@ static inline InstrEventFn instr_event_get(QIEventID id)
  * Returns: true on success, false in static mode.
  */
 bool instr_event_set(QIEventID id, InstrEventFn fn, void *caller);
+
+/*
+ * QIMemInfo travels through QEMU's tracing as an integer (the tracing
+ * backends print it): bits 0-2 size_shift, 3 sign_extend, 4 endianness,
+ * 5 store.
+ */
+static inline uint32_t instr_mem_info_pack(QIMemInfo info)
+{
+    return info.size_shift | info.sign_extend << 3 |
+           info.endianness << 4 | info.store << 5;
+}
+
+static inline QIMemInfo instr_mem_info_unpack(uint32_t raw)
+{
+    QIMemInfo info = {
+        .size_shift = raw & 7,
+        .sign_extend = (raw >> 3) & 1,
+        .endianness = (raw >> 4) & 1,
+        .store = (raw >> 5) & 1,
+    };
+
+    return info;
+}
 
 /* Called by the generated trace-<group>.c at start-up */
 void instr_register_events(InstrEvent *events, size_t n);

@@ -16,6 +16,8 @@
 #define INSTRUMENT_TCG_H
 
 #include "exec/translator.h"
+#include "exec/memopidx.h"
+#include "tcg/tcg.h"
 
 #ifdef CONFIG_TRACE_INSTRUMENT
 
@@ -26,6 +28,27 @@ void instr_tb_end(DisasContextBase *db, CPUState *cpu);
 
 /* Called by qi_event_gen_<name>_exec(): translated code raises events */
 void instr_tcg_exec_emitted(void);
+
+/*
+ * A guest memory access: tcg_gen_qemu_{ld,st}_*() call instr_mem_trans()
+ * before emitting the access; the helpers that access guest memory
+ * themselves (atomics, cpu_{ld,st}*_mmu()) call instr_mem_exec() once
+ * done.
+ */
+void instr_mem_trans(TCGv vaddr, MemOpIdx oi, bool store);
+void instr_mem_exec(CPUState *cpu, uint64_t vaddr, MemOpIdx oi, bool store);
+
+/*
+ * Whether this thread runs translated code: accesses QEMU makes outside
+ * it (e.g. reading descriptor tables to set up a vCPU or deliver an
+ * interrupt) are not the guest's instructions' and raise no event.
+ */
+extern __thread bool instr_tb_running;
+
+static inline void instr_tb_exec(bool running)
+{
+    instr_tb_running = running;
+}
 
 #else
 
@@ -42,6 +65,19 @@ static inline void instr_insn_end(DisasContextBase *db, CPUState *cpu)
 }
 
 static inline void instr_tb_end(DisasContextBase *db, CPUState *cpu)
+{
+}
+
+static inline void instr_mem_trans(TCGv vaddr, MemOpIdx oi, bool store)
+{
+}
+
+static inline void instr_mem_exec(CPUState *cpu, uint64_t vaddr,
+                                  MemOpIdx oi, bool store)
+{
+}
+
+static inline void instr_tb_exec(bool running)
 {
 }
 

@@ -14,6 +14,8 @@
 #include "qemu-instr/config.h"
 #include "qemu-instr/types.h"
 #include "qemu-instr/events-list.h"
+/* Per event: qi_event_set_<name>(), qi_event_gen_<name>_exec() */
+#include "qemu-instr/events.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -33,6 +35,10 @@ extern "C" {
  * function with qi_set_fini(); QEMU calls it before it unloads the
  * library (``instr-unload``) or when QEMU exits.  Callbacks the library
  * set are reset to their default afterwards.
+ *
+ * A dynamic library without qi_init() may name its init function
+ * ``main`` instead, with the same arguments and meaning (the form of the
+ * first qemu-instr manual).
  *
  * In static mode qi_init() and qi_fini() are optional; qi_init() runs at
  * start-up with the ``arg=`` values of ``-instr``.

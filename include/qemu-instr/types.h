@@ -58,6 +58,25 @@ typedef struct QITCGvCPUOpaque *QITCGv_cpu;
 typedef struct QITCGvOpaque *QITCGv;
 
 /**
+ * struct QIMemInfo - What a guest memory access does.
+ * @size_shift: The access is ``1 << size_shift`` bytes (0 to 4; 16-byte
+ *              accesses exist on some targets).
+ * @sign_extend: Whether a load sign-extends the value.
+ * @endianness: 0 for a little-endian access, 1 for big-endian.
+ * @store: Whether the access writes memory (an atomic read-modify-write
+ *         is one access with @store set).
+ *
+ * Passed by value to the callbacks of guest_mem_before_trans and
+ * guest_mem_before_exec, and back to qi_event_gen_guest_mem_before_exec().
+ */
+typedef struct QIMemInfo {
+    unsigned int size_shift:3;
+    unsigned int sign_extend:1;
+    unsigned int endianness:1;
+    unsigned int store:1;
+} QIMemInfo;
+
+/**
  * typedef QIEvent - Opaque handle of a trace event.
  *
  * Handles are valid for the lifetime of QEMU.  The same handle works with

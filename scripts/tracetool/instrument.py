@@ -82,18 +82,61 @@ def expand(event):
         raise ValueError("the execution-time format of '%s' has more "
                          "conversions than the event has arguments"
                          % event.name)
+    trans_args, trans_public = _tcg_args(event.args, 0)
+    exec_args, exec_public = _tcg_args(event.args[:n_exec], 2)
     trans = Event(event.name + "_trans", props + ["tcg-trans"],
                   '"tcg_cpu=%p "' + fmt_trans,
-                  Arguments([("void *", "__tcg_cpu"), event.args]),
+                  Arguments([("void *", "__tcg_cpu")] + trans_args),
                   event.lineno, event.filename, orig=event)
     exec_ = Event(event.name + "_exec", props + ["tcg-exec"], fmt_exec,
-                  event.args[:n_exec], event.lineno, event.filename,
+                  Arguments(exec_args), event.lineno, event.filename,
                   orig=event)
     trans = tracetool.vcpu.transform_event(trans)
     exec_ = tracetool.vcpu.transform_event(exec_)
+    trans.qi_public = trans_public
+    exec_.qi_public = exec_public
+    exec_.qi_decl_types = dict((n, t) for t, n in event.args)
     trans.event_exec = exec_
     exec_.event_trans = trans
     return [trans, exec_]
+
+
+# Argument types of 'tcg' events that QEMU and the library see
+# differently: trace-events type -> (QEMU's type at translation time, the
+# library's, QEMU's at execution time, the library's).  QEMU's types are
+# what tracing backends print.
+TCG_TYPES = {
+    "TCGv": ("void *", "QITCGv", "uint64_t", "uint64_t"),
+    "QIMemInfo": ("uint32_t", "QIMemInfo", "uint32_t", "QIMemInfo"),
+}
+
+
+def extra_types(properties):
+    """Argument types an event with 'properties' may have besides the
+    standard C ones."""
+    return list(TCG_TYPES) if "tcg" in properties else []
+
+
+# Conversions of QEMU's value to the library's and back, when not a cast
+PUBLIC_CONV = {
+    "QIMemInfo": ("instr_mem_info_unpack(%s)", "instr_mem_info_pack(%s)"),
+}
+
+
+def _tcg_args(args, time):
+    """QEMU's (type, name) of a 'tcg' event's arguments at translation
+    (time 0) or execution time (2), and {name: library's type}."""
+    qemu = []
+    public = {}
+    for type_, name in args:
+        types = TCG_TYPES.get(type_.strip())
+        if types:
+            qemu.append((types[time], name))
+            if types[time + 1] != types[time]:
+                public[name] = types[time + 1]
+        else:
+            qemu.append((type_, name))
+    return qemu, public
 
 
 def read_selection(path):
@@ -216,12 +259,30 @@ def _public(event):
     TCG handle of _trans events 'QITCGv_cpu vcpu_exec'; every other
     argument keeps its (standard C) type and name.
     """
-    args = list(event.args)
+    public = getattr(event, "qi_public", {})
+    args = [(public.get(n, t), n) for t, n in event.args]
     if "vcpu" in event.properties:
         args[0] = ("QICPU", "vcpu")
     if "tcg-trans" in event.properties:
         args[1] = ("QITCGv_cpu", "vcpu_exec")
     return args
+
+
+def _convert(event, to_public):
+    """Argument names of 'event' converted from QEMU's types to the
+    library's ('to_public') or back."""
+    public = getattr(event, "qi_public", {})
+    names = []
+    for (type_, name), (_, pname) in zip(event.args, _public(event)):
+        if name not in public:
+            names.append(name if to_public else pname)
+        elif public[name] in PUBLIC_CONV:
+            conv = PUBLIC_CONV[public[name]][0 if to_public else 1]
+            names.append(conv % name)
+        else:
+            names.append("(%s)%s" % (public[name] if to_public else type_,
+                                     name))
+    return ", ".join(names)
 
 
 def public_args(event):
@@ -230,11 +291,13 @@ def public_args(event):
 
 
 def call_names(event):
-    return ", ".join(event.args.names())
+    """Arguments of trace_<name>(), as the library's callback takes them."""
+    return _convert(event, True)
 
 
 def public_names(event):
-    return ", ".join(n for _, n in _public(event))
+    """Arguments of the library's callback, as QEMU's tracing takes them."""
+    return _convert(event, False)
 
 
 def qi_gen(event):
@@ -245,8 +308,10 @@ def qi_gen(event):
 def gen_args(event):
     """Arguments of qi_event_gen_<name>_exec(): the TCG handle of the vCPU,
     then the values to pass to the _exec callback."""
+    decl = getattr(event, "qi_decl_types", {})
     args = ["QITCGv_cpu vcpu_exec"]
-    args += [c_decl(t, n) for t, n in _public(event)[1:]]
+    args += [c_decl("QITCGv" if decl.get(n, "").strip() == "TCGv" else t, n)
+             for t, n in _public(event)[1:]]
     return ", ".join(args)
 
 
@@ -262,6 +327,8 @@ HELPER_TYPES = {
 def helper_type(type_):
     if "*" in type_:
         return "ptr"
+    if type_ == "TCGv":
+        return "tl"
     try:
         return HELPER_TYPES[type_.strip()]
     except KeyError:
@@ -271,6 +338,35 @@ def helper_type(type_):
 
 def helper_name(event):
     return "instr_%s" % event.name
+
+
+def exec_helper_args(event):
+    """(helper type, name, TCG value emitted, QEMU's C type in the
+    helper) of each argument of a _exec event after the vCPU."""
+    decl = getattr(event, "qi_decl_types", {})
+    public = getattr(event, "qi_public", {})
+    result = []
+    for type_, name in list(event.args)[1:]:
+        if decl.get(name, "").strip() == "TCGv":
+            # A TCG value of the guest: its value when the code runs
+            result.append(("tl", name, "(TCGv)%s" % name, "target_ulong"))
+            continue
+        htype = helper_type(type_)
+        if name in public and public[name] in PUBLIC_CONV:
+            value = PUBLIC_CONV[public[name]][1] % name
+        else:
+            value = ("(void *)" if htype == "ptr" else "") + name
+        result.append((htype, name, "%s(%s)" % (TCG_CONSTANT[htype], value),
+                       HELPER_CTYPES[htype]))
+    return result
+
+
+TCG_CONSTANT = {"i64": "tcg_constant_i64", "s64": "tcg_constant_i64",
+                "i32": "tcg_constant_i32", "s32": "tcg_constant_i32",
+                "ptr": "tcg_constant_ptr"}
+
+HELPER_CTYPES = {"i64": "uint64_t", "s64": "int64_t", "i32": "uint32_t",
+                 "s32": "int32_t", "ptr": "void *"}
 
 
 def _vanilla_cond(event, cpu):
@@ -338,7 +434,7 @@ def generate_h_wrapper(event):
         out('        %(nocheck)s(%(names)s);',
             '    }',
             nocheck=event.api(event.QEMU_TRACE_NOCHECK),
-            names=names)
+            names=", ".join(event.args.names()))
     out('}')
 
 
@@ -402,7 +498,7 @@ def generate_c(events, group):
                 fn=qi_fn(e),
                 args=pargs,
                 trace=qi_fn(e, "_trace"),
-                names=public_names(e))
+                names=", ".join(n for _, n in _public(e)))
 
     out('',
         'static InstrEvent instr_%s_events[] = {' % group.lower())

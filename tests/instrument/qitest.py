@@ -92,6 +92,23 @@ class Env:
                       '(configure with --enable-plugins)' % name)
         return path
 
+    def test_plugin(self, name):
+        """Build tests/instrument/plugins/<name>.c, a TCG plugin, against
+        this build's qemu-plugin.h."""
+        if not os.path.exists(os.path.join(self.build, 'tests', 'plugin')):
+            self.skip('QEMU was built without TCG plugins '
+                      '(configure with --enable-plugins)')
+        key = ('plugin', name)
+        if key not in self._libs:
+            out = self.tmp('plugin-%s.so' % name)
+            glib = run(['pkg-config', '--cflags', '--libs', 'glib-2.0'])
+            run(['cc', '-shared', '-fPIC', '-O2', '-Wall', '-Werror',
+                 '-o', out, os.path.join(HERE, 'plugins', name + '.c'),
+                 '-I', os.path.join(self.src, 'include', 'qemu')] +
+                glib.stdout.split())
+            self._libs[key] = out
+        return self._libs[key]
+
     def require_mode(self, *modes):
         if self.mode not in modes:
             self.skip('needs a %s build (this one is %s)'

@@ -11,9 +11,10 @@
 
 import glob
 import os
+import re
 
 from qemu_proc import SystemGuest
-from qitest import HERE, run, expect, expect_in
+from qitest import HERE, run, expect, expect_eq, expect_in
 
 
 def installed_cflags(env):
@@ -69,3 +70,41 @@ def test_seed004_dynamic_example(env):
                  'qemu_anon_ram_alloc size ',
                  'fini!']:
         expect_in(line, log, 'QEMU output')
+
+
+def test_seed000_example(env):
+    """The first manual's example, unchanged: main() as init, arguments,
+    guest_cpu_enter, guest_mem_before_trans asking for the execution-time
+    call on stores only (as many as memsplit counts), qi_set_fini(),
+    trace-event iteration."""
+    env.require_mode('dynamic')
+    env.require_event('guest_mem_before_exec')
+    lib = env.tmp('libseed000.so')
+    proc = run(['cc', '-shared', '-fPIC', '-O3', '-Wall', '-o', lib,
+                os.path.join(HERE, 'seeds', 'seed000.c')]
+               + installed_cflags(env))
+    expect_eq('', proc.stderr, 'compiler warnings')
+    log = env.tmp('seed000.plugins')
+    proc = run([env.qemu_user(), '-d', 'plugin', '-D', log,
+                '-plugin', env.test_plugin('memsplit'),
+                '-instr', 'file=%s,arg=foo,arg=bar' % lib, '/bin/true'])
+    out = proc.stdout.split('\n')
+    expect_eq(['init!', '    argc :: 2', '            -> foo',
+               '            -> bar'], out[:4], 'first lines')
+    enter = [line for line in out if line.startswith('guest_cpu_enter: ')]
+    expect_eq(1, len(enter), 'guest_cpu_enter lines')
+    trans = [line.split() for line in out
+             if line.startswith('guest_mem_before_trans: ')]
+    # name, vcpu, vcpu_exec, vaddr, size, sign, endianness, store
+    expect(trans and all(len(t) == 8 and t[4] in ('1', '2', '4', '8', '16')
+                         and t[6] == '0' for t in trans),
+           'translated accesses, little-endian', trans[:3])
+    expect_eq({'0', '1'}, set(t[7] for t in trans),
+              'loads and stores translated')
+    execs = [line.split() for line in out
+             if line.startswith('guest_mem_before_exec: ')]
+    expect(all(e[6] == '1' for e in execs), 'only stores executed',
+           [e for e in execs if e[6] != '1'][:3])
+    with open(log) as fobj:
+        m = re.search(r'^loads (\d+) stores (\d+)$', fobj.read(), re.M)
+    expect_eq(int(m.group(2)), len(execs), 'executed stores (memsplit)')

@@ -29,40 +29,60 @@ PROGRAMS = [
 
 
 def counting_args(env, ours, log):
-    """QEMU options: icount writing to ours, libinsn and libbb to log."""
+    """QEMU options: icount writing to ours; libinsn, libbb, libmem and
+    memsplit (loads and stores apart) to log."""
     return ['-d', 'plugin', '-D', log,
             '-plugin', env.plugin('insn') + ',inline=on',
             '-plugin', env.plugin('bb') + ',inline=on',
+            '-plugin', env.plugin('mem') + ',callback=on',
+            '-plugin', env.test_plugin('memsplit'),
             '-instr', 'file=%s,arg=out=%s' % (env.lib('icount'), ours)]
 
 
+KINDS = ('insns', 'blocks', 'loads', 'stores', 'accesses')
+
+
 def read_counts(ours, log):
-    """(ours, libinsn's, libbb's) from the files of counting_args()."""
+    """({kind: count} of icount, {kind: count} of the oracles) from the
+    files of counting_args()."""
     with open(ours) as fobj:
-        m = re.match(r'insns (\d+) blocks (\d+)$', fobj.read().strip())
+        m = re.match(r'insns (\d+) blocks (\d+) loads (\d+) stores (\d+)$',
+                     fobj.read().strip())
     with open(log) as fobj:
         text = fobj.read()
     insn = re.search(r'^insns: (\d+)$', text, re.M)
     bb = re.search(r"^bb's: (\d+), insns: (\d+)$", text, re.M)
-    expect(m and insn and bb, 'counts from icount, libinsn and libbb',
-           text)
-    return (int(m.group(1)), int(m.group(2))), int(insn.group(1)), \
-        int(bb.group(1))
+    mem = re.search(r'^callback mem accesses: (\d+)$', text, re.M)
+    split = re.search(r'^loads (\d+) stores (\d+)$', text, re.M)
+    expect(m and insn and bb and mem and split,
+           'counts from icount, libinsn, libbb, libmem and memsplit', text)
+    got = dict(zip(KINDS, [int(x) for x in m.groups()]))
+    got['accesses'] = got['loads'] + got['stores']
+    want = dict(zip(KINDS, [int(insn.group(1)), int(bb.group(1)),
+                            int(split.group(1)), int(split.group(2)),
+                            int(mem.group(1))]))
+    return got, want
+
+
+def expect_counts(got, want, what):
+    for kind in KINDS:
+        expect_eq(want[kind], got[kind], '%s: %s' % (what, kind))
 
 
 def counts(env, argv, name):
-    """(ours, libinsn's, libbb's) for one run of argv with all three."""
+    """Counts of icount and of the oracles for one run of argv."""
     ours, log = env.tmp(name + '.icount'), env.tmp(name + '.plugins')
     run([env.qemu_user()] + counting_args(env, ours, log) + argv, env=ENV,
         stdout=subprocess.DEVNULL)
     return read_counts(ours, log)
 
 
-def test_user_insn_and_block_counts(env):
-    """gzip, python3, perl: executed instructions per libinsn (inline),
-    executed blocks per libbb (inline)."""
+def test_user_counts(env):
+    """gzip, python3, perl: executed instructions as libinsn (inline)
+    counts them, executed blocks as libbb (inline), memory accesses as
+    libmem (callback), loads and stores as memsplit."""
     env.require_mode('dynamic')
-    if not env.instrumented('guest_insn_before_exec'):
+    if not env.instrumented('guest_mem_before_exec'):
         env.skip('no guest execution events in this build')
     inp = env.tmp('exec-input.txt')
     with open(inp, 'w') as fobj:
@@ -71,17 +91,16 @@ def test_user_insn_and_block_counts(env):
     for name, argv in PROGRAMS:
         if not os.path.exists(argv[0]):
             continue
-        (insns, blocks), oracle_insns, oracle_blocks = counts(
-            env, [a.replace('{input}', inp) for a in argv], name)
-        expect_eq(oracle_insns, insns, '%s: instructions' % name)
-        expect_eq(oracle_blocks, blocks, '%s: blocks' % name)
+        got, want = counts(env, [a.replace('{input}', inp) for a in argv],
+                           name)
+        expect_counts(got, want, name)
 
 
 def test_unload_with_exec_calls(env):
     """Unloading a library whose calls are in translated code: the guest
     runs on, its result intact; loading it again counts again."""
     env.require_mode('dynamic')
-    if not env.instrumented('guest_insn_before_exec'):
+    if not env.instrumented('guest_mem_before_exec'):
         env.skip('no guest execution events in this build')
     with SystemGuest(env.qemu_system(), bios=env.guest_bin()) as vm:
         vm.wait_rounds(2)
@@ -93,7 +112,7 @@ def test_unload_with_exec_calls(env):
             vm.wait_rounds(n + 2)
             vm.qmp.cmd('instr-unload', id=libid)
             with open(out) as fobj:
-                m = re.match(r'insns (\d+) blocks (\d+)$', fobj.read())
+                m = re.match(r'insns (\d+) blocks (\d+) ', fobj.read())
             expect(m and int(m.group(1)) > 100000 and
                    int(m.group(1)) > int(m.group(2)) > 1000,
                    'many instructions and blocks counted',
@@ -107,7 +126,7 @@ def test_system_counts_mttcg(env):
     """A system guest on four vCPU threads (MTTCG): instructions and
     blocks equal libinsn's and libbb's, counted from start to exit."""
     env.require_mode('dynamic')
-    if not env.instrumented('guest_insn_before_exec'):
+    if not env.instrumented('guest_mem_before_exec'):
         env.skip('no guest execution events in this build')
     ours, log = env.tmp('mttcg.icount'), env.tmp('mttcg.plugins')
     with SystemGuest(env.qemu_system(), args=counting_args(env, ours, log),
@@ -115,9 +134,8 @@ def test_system_counts_mttcg(env):
         vm.wait_rounds(2)
         vm.check_rounds()
         vm.shutdown()
-    (insns, blocks), oracle_insns, oracle_blocks = read_counts(ours, log)
-    expect_eq(oracle_insns, insns, 'instructions')
-    expect_eq(oracle_blocks, blocks, 'blocks')
+    got, want = read_counts(ours, log)
+    expect_counts(got, want, 'system, -smp 4')
 
 
 def test_state_memory_and_index(env):
@@ -125,7 +143,7 @@ def test_state_memory_and_index(env):
     guest memory gives the event's bytes; unmapped addresses and NULL
     vCPUs fail cleanly; the only vCPU has index 0."""
     env.require_mode('dynamic')
-    if not env.instrumented('guest_insn_before_exec'):
+    if not env.instrumented('guest_mem_before_exec'):
         env.skip('no guest execution events in this build')
     out = env.tmp('state.txt')
     run([env.qemu_user(), '-instr',

@@ -12,12 +12,7 @@ import os
 
 from tracetool import out
 from tracetool.instrument import (instrumented_events, helper_name,
-                                  helper_type, gen_args, qi_gen)
-
-
-TCG_CONSTANT = {"i64": "tcg_constant_i64", "s64": "tcg_constant_i64",
-                "i32": "tcg_constant_i32", "s32": "tcg_constant_i32",
-                "ptr": "tcg_constant_ptr"}
+                                  exec_helper_args, gen_args, qi_gen)
 
 
 def group_header(event, root):
@@ -46,17 +41,12 @@ def generate(events, backend, group):
         out('#include "%s"' % hdr)
 
     for e in events:
-        args = list(e.args)[1:]
-        tcg_args = ["(TCGv_env)vcpu_exec"]
-        for type_, name in args:
-            cast = "(void *)" if "*" in type_ else ""
-            tcg_args.append("%s(%s%s)" % (TCG_CONSTANT[helper_type(type_)],
-                                          cast, name))
+        args = exec_helper_args(e)
+        tcg_args = ["(TCGv_env)vcpu_exec"] + [value for _, _, value, _ in args]
         hargs = ["CPUArchState *env"] + [
-            "%s %s" % ({"i64": "uint64_t", "s64": "int64_t",
-                        "i32": "uint32_t", "s32": "int32_t",
-                        "ptr": "void *"}[helper_type(t)], n)
-            for t, n in args]
+            "%s %s" % (ctype, name) if not ctype.endswith("*")
+            else "%s%s" % (ctype, name)
+            for _, name, _, ctype in args]
         out('',
             'void %(gen)s(%(gen_args)s)',
             '{',
@@ -75,4 +65,4 @@ def generate(events, backend, group):
                 tcg_args),
             hargs=", ".join(hargs),
             api=e.api(),
-            names="".join(", " + n for _, n in args))
+            names="".join(", " + name for _, name, _, _ in args))

@@ -10,7 +10,7 @@ __license__    = "GPL version 2 or (at your option) any later version"
 
 from tracetool import out
 from tracetool.instrument import (instrumented_events, helper_name,
-                                  helper_type)
+                                  exec_helper_args)
 
 
 def generate(events, backend, group):
@@ -22,7 +22,7 @@ def generate(events, backend, group):
     for e in instrumented_events(events):
         if "tcg-exec" not in e.properties:
             continue
-        types = ["env"] + [helper_type(t) for t, _ in list(e.args)[1:]]
+        types = ["env"] + [htype for htype, _, _, _ in exec_helper_args(e)]
         out('DEF_HELPER_FLAGS_%(n)d(%(name)s, TCG_CALL_NO_RWG, void, %(types)s)',
             n=len(types),
             name=helper_name(e),

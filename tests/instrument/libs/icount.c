@@ -1,9 +1,10 @@
 /*
- * qemu-instr test library: count executed instructions and blocks
+ * qemu-instr test library: count executed instructions, blocks, loads
+ * and stores
  *
- * The _trans callbacks ask for an _exec call at every instruction and
- * block; the _exec callbacks count.  Arguments: out=FILE, where qi_fini()
- * writes "insns N blocks N".
+ * The _trans callbacks ask for an _exec call at every instruction, block
+ * and memory access; the _exec callbacks count.  Arguments: out=FILE,
+ * where qi_fini() writes "insns N blocks N loads N stores N".
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -12,7 +13,7 @@
 #include <string.h>
 #include <qemu-instr/qemu-instr.h>
 
-static uint64_t insns, blocks;
+static uint64_t insns, blocks, loads, stores;
 static const char *out;
 
 static void insn_exec(QICPU vcpu, uint64_t pc)
@@ -37,13 +38,25 @@ static void tb_trans(QICPU vcpu, QITCGv_cpu vcpu_exec, uint64_t pc,
     qi_event_gen_guest_tb_before_exec(vcpu_exec, pc);
 }
 
+static void mem_exec(QICPU vcpu, uint64_t vaddr, QIMemInfo info)
+{
+    __atomic_fetch_add(info.store ? &stores : &loads, 1, __ATOMIC_RELAXED);
+}
+
+static void mem_trans(QICPU vcpu, QITCGv_cpu vcpu_exec, QITCGv vaddr,
+                      QIMemInfo info)
+{
+    qi_event_gen_guest_mem_before_exec(vcpu_exec, vaddr, info);
+}
+
 static void fini(void *data)
 {
     FILE *f = fopen(out, "w");
 
     if (f) {
-        fprintf(f, "insns %llu blocks %llu\n", (unsigned long long)insns,
-                (unsigned long long)blocks);
+        fprintf(f, "insns %llu blocks %llu loads %llu stores %llu\n",
+                (unsigned long long)insns, (unsigned long long)blocks,
+                (unsigned long long)loads, (unsigned long long)stores);
         fclose(f);
     }
 }
@@ -58,5 +71,7 @@ int qi_init(int argc, const char **argv)
     return !(qi_event_set_guest_insn_before_trans(insn_trans) &&
              qi_event_set_guest_insn_before_exec(insn_exec) &&
              qi_event_set_guest_tb_before_trans(tb_trans) &&
-             qi_event_set_guest_tb_before_exec(tb_exec));
+             qi_event_set_guest_tb_before_exec(tb_exec) &&
+             qi_event_set_guest_mem_before_trans(mem_trans) &&
+             qi_event_set_guest_mem_before_exec(mem_exec));
 }

@@ -383,6 +383,148 @@ bool qi_event_set_qi_test_exec_exec(qi_event_qi_test_exec_exec_cb_t cb);
  */
 void qi_event_gen_qi_test_exec_exec(QITCGv_cpu vcpu_exec, uint64_t pc);
 
+/**
+ * qi_event_qi_test_mem_trans() - Instrumentation callback of event "qi_test_mem_trans".
+ * @vcpu: The virtual CPU that raised the event.
+ * @vcpu_exec: TCG handle of the vCPU, for qi_event_gen_qi_test_mem_exec().
+ * @vaddr: Address.
+ * @info: Access.
+ *
+ * Trace event "qi_test_mem_trans", declared at trace-events:41.
+ *
+ * A translation/execution event with a guest value (its TCG value at
+ * translation time, its value at execution time) and a QIMemInfo.
+ *
+ * Static mode calls this function each time QEMU raises the
+ * event; define it in your static library (or inline it in
+ * "events-post.h" with QI_EVENT_QI_TEST_MEM_TRANS_INLINE).  Dynamic mode binds
+ * it with QI_CTRL_INSTR_AUTO.  Runs in the thread that raised
+ * the event, possibly several at once (one per vCPU).
+ */
+#ifdef QI_EVENT_QI_TEST_MEM_TRANS_INLINE
+static inline void qi_event_qi_test_mem_trans(QICPU vcpu, QITCGv_cpu vcpu_exec, QITCGv vaddr, QIMemInfo info);
+#else
+void qi_event_qi_test_mem_trans(QICPU vcpu, QITCGv_cpu vcpu_exec, QITCGv vaddr, QIMemInfo info);
+#endif
+
+/**
+ * qi_event_qi_test_mem_trans_nop() - Callback that does nothing.
+ * @vcpu: The virtual CPU that raised the event.
+ * @vcpu_exec: TCG handle of the vCPU, for qi_event_gen_qi_test_mem_exec().
+ * @vaddr: Address.
+ * @info: Access.
+ */
+void qi_event_qi_test_mem_trans_nop(QICPU vcpu, QITCGv_cpu vcpu_exec, QITCGv vaddr, QIMemInfo info);
+
+/**
+ * qi_event_qi_test_mem_trans_trace() - Run the configured tracing backend.
+ * @vcpu: The virtual CPU that raised the event.
+ * @vcpu_exec: TCG handle of the vCPU, for qi_event_gen_qi_test_mem_exec().
+ * @vaddr: Address.
+ * @info: Access.
+ *
+ * This is what QEMU does for the event when no callback is set;
+ * call it from a callback to keep tracing the event.
+ */
+void qi_event_qi_test_mem_trans_trace(QICPU vcpu, QITCGv_cpu vcpu_exec, QITCGv vaddr, QIMemInfo info);
+
+/**
+ * typedef qi_event_qi_test_mem_trans_cb_t - Callback type of event "qi_test_mem_trans".
+ * @vcpu: The virtual CPU that raised the event.
+ * @vcpu_exec: TCG handle of the vCPU, for qi_event_gen_qi_test_mem_exec().
+ * @vaddr: Address.
+ * @info: Access.
+ */
+typedef void (*qi_event_qi_test_mem_trans_cb_t)(QICPU vcpu, QITCGv_cpu vcpu_exec, QITCGv vaddr, QIMemInfo info);
+
+/**
+ * qi_event_set_qi_test_mem_trans() - Set the callback of event "qi_test_mem_trans".
+ * @cb: Function to call, or NULL for the default (tracing).
+ *
+ * Takes effect at once, for every vCPU; no tracing state is
+ * involved.  Unloading the library that set it resets it.
+ *
+ * Return: true on success, false in static mode (the callback
+ * is fixed at build time there).
+ */
+bool qi_event_set_qi_test_mem_trans(qi_event_qi_test_mem_trans_cb_t cb);
+
+/**
+ * qi_event_qi_test_mem_exec() - Instrumentation callback of event "qi_test_mem_exec".
+ * @vcpu: The virtual CPU that raised the event.
+ * @vaddr: Address.
+ * @info: Access.
+ *
+ * Trace event "qi_test_mem_exec", declared at trace-events:41.
+ *
+ * A translation/execution event with a guest value (its TCG value at
+ * translation time, its value at execution time) and a QIMemInfo.
+ *
+ * Static mode calls this function each time QEMU raises the
+ * event; define it in your static library (or inline it in
+ * "events-post.h" with QI_EVENT_QI_TEST_MEM_EXEC_INLINE).  Dynamic mode binds
+ * it with QI_CTRL_INSTR_AUTO.  Runs in the thread that raised
+ * the event, possibly several at once (one per vCPU).
+ */
+#ifdef QI_EVENT_QI_TEST_MEM_EXEC_INLINE
+static inline void qi_event_qi_test_mem_exec(QICPU vcpu, uint64_t vaddr, QIMemInfo info);
+#else
+void qi_event_qi_test_mem_exec(QICPU vcpu, uint64_t vaddr, QIMemInfo info);
+#endif
+
+/**
+ * qi_event_qi_test_mem_exec_nop() - Callback that does nothing.
+ * @vcpu: The virtual CPU that raised the event.
+ * @vaddr: Address.
+ * @info: Access.
+ */
+void qi_event_qi_test_mem_exec_nop(QICPU vcpu, uint64_t vaddr, QIMemInfo info);
+
+/**
+ * qi_event_qi_test_mem_exec_trace() - Run the configured tracing backend.
+ * @vcpu: The virtual CPU that raised the event.
+ * @vaddr: Address.
+ * @info: Access.
+ *
+ * This is what QEMU does for the event when no callback is set;
+ * call it from a callback to keep tracing the event.
+ */
+void qi_event_qi_test_mem_exec_trace(QICPU vcpu, uint64_t vaddr, QIMemInfo info);
+
+/**
+ * typedef qi_event_qi_test_mem_exec_cb_t - Callback type of event "qi_test_mem_exec".
+ * @vcpu: The virtual CPU that raised the event.
+ * @vaddr: Address.
+ * @info: Access.
+ */
+typedef void (*qi_event_qi_test_mem_exec_cb_t)(QICPU vcpu, uint64_t vaddr, QIMemInfo info);
+
+/**
+ * qi_event_set_qi_test_mem_exec() - Set the callback of event "qi_test_mem_exec".
+ * @cb: Function to call, or NULL for the default (tracing).
+ *
+ * Takes effect at once, for every vCPU; no tracing state is
+ * involved.  Unloading the library that set it resets it.
+ *
+ * Return: true on success, false in static mode (the callback
+ * is fixed at build time there).
+ */
+bool qi_event_set_qi_test_mem_exec(qi_event_qi_test_mem_exec_cb_t cb);
+
+/**
+ * qi_event_gen_qi_test_mem_exec() - Emit a call to the execution-time callback.
+ * @vcpu_exec: The vcpu_exec argument of the _trans callback.
+ * @vaddr: Address.
+ * @info: Access.
+ *
+ * Call it from the callback of event "qi_test_mem_trans" (at translation
+ * time): the code being translated then raises "qi_test_mem_exec",
+ * with these values, each time it runs.  Without this call the
+ * translated code costs nothing more than without
+ * instrumentation.
+ */
+void qi_event_gen_qi_test_mem_exec(QITCGv_cpu vcpu_exec, QITCGv vaddr, QIMemInfo info);
+
 #ifdef __cplusplus
 }
 #endif

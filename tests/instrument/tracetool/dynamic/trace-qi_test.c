@@ -14,6 +14,8 @@ uint16_t _TRACE_QI_TEST_PLAIN_DSTATE;
 uint16_t _TRACE_QI_TEST_DISABLED_DSTATE;
 uint16_t _TRACE_QI_TEST_EXEC_TRANS_DSTATE;
 uint16_t _TRACE_QI_TEST_EXEC_EXEC_DSTATE;
+uint16_t _TRACE_QI_TEST_MEM_TRANS_DSTATE;
+uint16_t _TRACE_QI_TEST_MEM_EXEC_DSTATE;
 TraceEvent _TRACE_QI_TEST_ALLOC_EVENT = {
     .id = 0,
     .vcpu_id = TRACE_VCPU_EVENT_NONE,
@@ -70,6 +72,20 @@ TraceEvent _TRACE_QI_TEST_EXEC_EXEC_EVENT = {
     .sstate = TRACE_QI_TEST_EXEC_EXEC_ENABLED,
     .dstate = &_TRACE_QI_TEST_EXEC_EXEC_DSTATE 
 };
+TraceEvent _TRACE_QI_TEST_MEM_TRANS_EVENT = {
+    .id = 0,
+    .vcpu_id = 0,
+    .name = "qi_test_mem_trans",
+    .sstate = TRACE_QI_TEST_MEM_TRANS_ENABLED,
+    .dstate = &_TRACE_QI_TEST_MEM_TRANS_DSTATE 
+};
+TraceEvent _TRACE_QI_TEST_MEM_EXEC_EVENT = {
+    .id = 0,
+    .vcpu_id = 0,
+    .name = "qi_test_mem_exec",
+    .sstate = TRACE_QI_TEST_MEM_EXEC_ENABLED,
+    .dstate = &_TRACE_QI_TEST_MEM_EXEC_DSTATE 
+};
 TraceEvent *qi_test_trace_events[] = {
     &_TRACE_QI_TEST_ALLOC_EVENT,
     &_TRACE_QI_TEST_CPU_EVENT,
@@ -79,6 +95,8 @@ TraceEvent *qi_test_trace_events[] = {
     &_TRACE_QI_TEST_DISABLED_EVENT,
     &_TRACE_QI_TEST_EXEC_TRANS_EVENT,
     &_TRACE_QI_TEST_EXEC_EXEC_EVENT,
+    &_TRACE_QI_TEST_MEM_TRANS_EVENT,
+    &_TRACE_QI_TEST_MEM_EXEC_EVENT,
   NULL,
 };
 
@@ -188,6 +206,40 @@ bool qi_event_set_qi_test_exec_exec(qi_event_qi_test_exec_exec_cb_t cb)
                            __builtin_return_address(0));
 }
 
+void qi_event_qi_test_mem_trans_nop(QICPU vcpu, QITCGv_cpu vcpu_exec, QITCGv vaddr, QIMemInfo info)
+{
+}
+
+void qi_event_qi_test_mem_trans_trace(QICPU vcpu, QITCGv_cpu vcpu_exec, QITCGv vaddr, QIMemInfo info)
+{
+    if (trace_event_get_vcpu_state((CPUState *)vcpu, TRACE_QI_TEST_MEM_TRANS)) {
+        _nocheck__trace_qi_test_mem_trans(vcpu, vcpu_exec, (void *)vaddr, instr_mem_info_pack(info));
+    }
+}
+
+bool qi_event_set_qi_test_mem_trans(qi_event_qi_test_mem_trans_cb_t cb)
+{
+    return instr_event_set(QI_EVENT_QI_TEST_MEM_TRANS, (InstrEventFn)cb,
+                           __builtin_return_address(0));
+}
+
+void qi_event_qi_test_mem_exec_nop(QICPU vcpu, uint64_t vaddr, QIMemInfo info)
+{
+}
+
+void qi_event_qi_test_mem_exec_trace(QICPU vcpu, uint64_t vaddr, QIMemInfo info)
+{
+    if (trace_event_get_vcpu_state((CPUState *)vcpu, TRACE_QI_TEST_MEM_EXEC)) {
+        _nocheck__trace_qi_test_mem_exec(vcpu, vaddr, instr_mem_info_pack(info));
+    }
+}
+
+bool qi_event_set_qi_test_mem_exec(qi_event_qi_test_mem_exec_cb_t cb)
+{
+    return instr_event_set(QI_EVENT_QI_TEST_MEM_EXEC, (InstrEventFn)cb,
+                           __builtin_return_address(0));
+}
+
 static InstrEvent instr_qi_test_events[] = {
     {
         .id = QI_EVENT_QI_TEST_ALLOC,
@@ -218,6 +270,16 @@ static InstrEvent instr_qi_test_events[] = {
         .id = QI_EVENT_QI_TEST_EXEC_EXEC,
         .trace = &_TRACE_QI_TEST_EXEC_EXEC_EVENT,
         .nop = (InstrEventFn)qi_event_qi_test_exec_exec_nop,
+    },
+    {
+        .id = QI_EVENT_QI_TEST_MEM_TRANS,
+        .trace = &_TRACE_QI_TEST_MEM_TRANS_EVENT,
+        .nop = (InstrEventFn)qi_event_qi_test_mem_trans_nop,
+    },
+    {
+        .id = QI_EVENT_QI_TEST_MEM_EXEC,
+        .trace = &_TRACE_QI_TEST_MEM_EXEC_EVENT,
+        .nop = (InstrEventFn)qi_event_qi_test_mem_exec_nop,
     },
 };
 

@@ -16,6 +16,8 @@ extern TraceEvent _TRACE_QI_TEST_PLAIN_EVENT;
 extern TraceEvent _TRACE_QI_TEST_DISABLED_EVENT;
 extern TraceEvent _TRACE_QI_TEST_EXEC_TRANS_EVENT;
 extern TraceEvent _TRACE_QI_TEST_EXEC_EXEC_EVENT;
+extern TraceEvent _TRACE_QI_TEST_MEM_TRANS_EVENT;
+extern TraceEvent _TRACE_QI_TEST_MEM_EXEC_EVENT;
 extern uint16_t _TRACE_QI_TEST_ALLOC_DSTATE;
 extern uint16_t _TRACE_QI_TEST_CPU_DSTATE;
 extern uint16_t _TRACE_QI_TEST_CALL_DSTATE;
@@ -24,6 +26,8 @@ extern uint16_t _TRACE_QI_TEST_PLAIN_DSTATE;
 extern uint16_t _TRACE_QI_TEST_DISABLED_DSTATE;
 extern uint16_t _TRACE_QI_TEST_EXEC_TRANS_DSTATE;
 extern uint16_t _TRACE_QI_TEST_EXEC_EXEC_DSTATE;
+extern uint16_t _TRACE_QI_TEST_MEM_TRANS_DSTATE;
+extern uint16_t _TRACE_QI_TEST_MEM_EXEC_DSTATE;
 #define TRACE_QI_TEST_ALLOC_ENABLED 1
 #define TRACE_QI_TEST_CPU_ENABLED 1
 #define TRACE_QI_TEST_CALL_ENABLED 1
@@ -33,6 +37,9 @@ extern uint16_t _TRACE_QI_TEST_EXEC_EXEC_DSTATE;
 #define TRACE_QI_TEST_EXEC_TRANS_ENABLED 1
 #define TRACE_QI_TEST_EXEC_ENABLED 1
 #define TRACE_QI_TEST_EXEC_EXEC_ENABLED 1
+#define TRACE_QI_TEST_MEM_TRANS_ENABLED 1
+#define TRACE_QI_TEST_MEM_ENABLED 1
+#define TRACE_QI_TEST_MEM_EXEC_ENABLED 1
 #include "qemu/log-for-trace.h"
 #include "qemu/error-report.h"
 
@@ -52,11 +59,11 @@ static inline void _nocheck__trace_qi_test_alloc(size_t size, void * ptr)
                      qemu_get_thread_id(),
                      (size_t)_now.tv_sec, (size_t)_now.tv_usec
                      , size, ptr);
-#line 56 "trace-qi_test.h"
+#line 63 "trace-qi_test.h"
         } else {
 #line 8 "trace-events"
             qemu_log("qi_test_alloc " "size %zu ptr %p" "\n", size, ptr);
-#line 60 "trace-qi_test.h"
+#line 67 "trace-qi_test.h"
         }
     }
 }
@@ -69,7 +76,7 @@ static inline void trace_qi_test_alloc(size_t size, void * ptr)
     if (unlikely(cb)) {
 #line 8 "trace-events"
         cb(size, ptr);
-#line 73 "trace-qi_test.h"
+#line 80 "trace-qi_test.h"
     } else {
         _nocheck__trace_qi_test_alloc(size, ptr);
     }
@@ -90,11 +97,11 @@ static inline void _nocheck__trace_qi_test_cpu(void * __cpu)
                      qemu_get_thread_id(),
                      (size_t)_now.tv_sec, (size_t)_now.tv_usec
                      , __cpu);
-#line 94 "trace-qi_test.h"
+#line 101 "trace-qi_test.h"
         } else {
 #line 11 "trace-events"
             qemu_log("qi_test_cpu " "cpu=%p " "\n", __cpu);
-#line 98 "trace-qi_test.h"
+#line 105 "trace-qi_test.h"
         }
     }
 }
@@ -107,7 +114,7 @@ static inline void trace_qi_test_cpu(void * __cpu)
     if (unlikely(cb)) {
 #line 11 "trace-events"
         cb(__cpu);
-#line 111 "trace-qi_test.h"
+#line 118 "trace-qi_test.h"
     } else if (trace_event_get_vcpu_state(__cpu, TRACE_QI_TEST_CPU)) {
         _nocheck__trace_qi_test_cpu(__cpu);
     }
@@ -128,11 +135,11 @@ static inline void _nocheck__trace_qi_test_call(void * __cpu, uint64_t num, uint
                      qemu_get_thread_id(),
                      (size_t)_now.tv_sec, (size_t)_now.tv_usec
                      , __cpu, num, arg1, arg2);
-#line 132 "trace-qi_test.h"
+#line 139 "trace-qi_test.h"
         } else {
 #line 17 "trace-events"
             qemu_log("qi_test_call " "cpu=%p ""num=0x%016"PRIx64" arg1=0x%016"PRIx64" arg2=%s" "\n", __cpu, num, arg1, arg2);
-#line 136 "trace-qi_test.h"
+#line 143 "trace-qi_test.h"
         }
     }
 }
@@ -145,7 +152,7 @@ static inline void trace_qi_test_call(void * __cpu, uint64_t num, uint64_t arg1,
     if (unlikely(cb)) {
 #line 17 "trace-events"
         cb(__cpu, num, arg1, arg2);
-#line 149 "trace-qi_test.h"
+#line 156 "trace-qi_test.h"
     } else if (trace_event_get_vcpu_state(__cpu, TRACE_QI_TEST_CALL)) {
         _nocheck__trace_qi_test_call(__cpu, num, arg1, arg2);
     }
@@ -166,11 +173,11 @@ static inline void _nocheck__trace_qi_test_selected(int value)
                      qemu_get_thread_id(),
                      (size_t)_now.tv_sec, (size_t)_now.tv_usec
                      , value);
-#line 170 "trace-qi_test.h"
+#line 177 "trace-qi_test.h"
         } else {
 #line 21 "trace-events"
             qemu_log("qi_test_selected " "value %d" "\n", value);
-#line 174 "trace-qi_test.h"
+#line 181 "trace-qi_test.h"
         }
     }
 }
@@ -183,7 +190,7 @@ static inline void trace_qi_test_selected(int value)
     if (unlikely(cb)) {
 #line 21 "trace-events"
         cb(value);
-#line 187 "trace-qi_test.h"
+#line 194 "trace-qi_test.h"
     } else {
         _nocheck__trace_qi_test_selected(value);
     }
@@ -204,11 +211,11 @@ static inline void _nocheck__trace_qi_test_plain(int value)
                      qemu_get_thread_id(),
                      (size_t)_now.tv_sec, (size_t)_now.tv_usec
                      , value);
-#line 208 "trace-qi_test.h"
+#line 215 "trace-qi_test.h"
         } else {
 #line 24 "trace-events"
             qemu_log("qi_test_plain " "value %d" "\n", value);
-#line 212 "trace-qi_test.h"
+#line 219 "trace-qi_test.h"
         }
     }
 }
@@ -249,11 +256,11 @@ static inline void _nocheck__trace_qi_test_exec_trans(void * __cpu, void * __tcg
                      qemu_get_thread_id(),
                      (size_t)_now.tv_sec, (size_t)_now.tv_usec
                      , __cpu, __tcg_cpu, pc, size);
-#line 253 "trace-qi_test.h"
+#line 260 "trace-qi_test.h"
         } else {
 #line 34 "trace-events"
             qemu_log("qi_test_exec_trans " "cpu=%p ""tcg_cpu=%p ""pc=0x%"PRIx64" size=%u" "\n", __cpu, __tcg_cpu, pc, size);
-#line 257 "trace-qi_test.h"
+#line 264 "trace-qi_test.h"
         }
     }
 }
@@ -266,7 +273,7 @@ static inline void trace_qi_test_exec_trans(void * __cpu, void * __tcg_cpu, uint
     if (unlikely(cb)) {
 #line 34 "trace-events"
         cb(__cpu, __tcg_cpu, pc, size);
-#line 270 "trace-qi_test.h"
+#line 277 "trace-qi_test.h"
     } else if (trace_event_get_vcpu_state(__cpu, TRACE_QI_TEST_EXEC_TRANS)) {
         _nocheck__trace_qi_test_exec_trans(__cpu, __tcg_cpu, pc, size);
     }
@@ -287,11 +294,11 @@ static inline void _nocheck__trace_qi_test_exec_exec(void * __cpu, uint64_t pc)
                      qemu_get_thread_id(),
                      (size_t)_now.tv_sec, (size_t)_now.tv_usec
                      , __cpu, pc);
-#line 291 "trace-qi_test.h"
+#line 298 "trace-qi_test.h"
         } else {
 #line 34 "trace-events"
             qemu_log("qi_test_exec_exec " "cpu=%p ""pc=0x%"PRIx64 "\n", __cpu, pc);
-#line 295 "trace-qi_test.h"
+#line 302 "trace-qi_test.h"
         }
     }
 }
@@ -304,9 +311,85 @@ static inline void trace_qi_test_exec_exec(void * __cpu, uint64_t pc)
     if (unlikely(cb)) {
 #line 34 "trace-events"
         cb(__cpu, pc);
-#line 308 "trace-qi_test.h"
+#line 315 "trace-qi_test.h"
     } else if (trace_event_get_vcpu_state(__cpu, TRACE_QI_TEST_EXEC_EXEC)) {
         _nocheck__trace_qi_test_exec_exec(__cpu, pc);
+    }
+}
+
+#define TRACE_QI_TEST_MEM_TRANS_BACKEND_DSTATE() ( \
+    trace_event_get_state_dynamic_by_id(TRACE_QI_TEST_MEM_TRANS) || \
+    false)
+
+static inline void _nocheck__trace_qi_test_mem_trans(void * __cpu, void * __tcg_cpu, void * vaddr, uint32_t info)
+{
+    if (true && qemu_loglevel_mask(LOG_TRACE)) {
+        if (message_with_timestamp) {
+            struct timeval _now;
+            gettimeofday(&_now, NULL);
+#line 41 "trace-events"
+            qemu_log("%d@%zu.%06zu:qi_test_mem_trans " "cpu=%p ""tcg_cpu=%p ""vaddr=%p info=0x%x" "\n",
+                     qemu_get_thread_id(),
+                     (size_t)_now.tv_sec, (size_t)_now.tv_usec
+                     , __cpu, __tcg_cpu, vaddr, info);
+#line 336 "trace-qi_test.h"
+        } else {
+#line 41 "trace-events"
+            qemu_log("qi_test_mem_trans " "cpu=%p ""tcg_cpu=%p ""vaddr=%p info=0x%x" "\n", __cpu, __tcg_cpu, vaddr, info);
+#line 340 "trace-qi_test.h"
+        }
+    }
+}
+
+static inline void trace_qi_test_mem_trans(void * __cpu, void * __tcg_cpu, void * vaddr, uint32_t info)
+{
+    qi_event_qi_test_mem_trans_cb_t cb =
+        (qi_event_qi_test_mem_trans_cb_t)instr_event_get(QI_EVENT_QI_TEST_MEM_TRANS);
+
+    if (unlikely(cb)) {
+#line 41 "trace-events"
+        cb(__cpu, __tcg_cpu, (QITCGv)vaddr, instr_mem_info_unpack(info));
+#line 353 "trace-qi_test.h"
+    } else if (trace_event_get_vcpu_state(__cpu, TRACE_QI_TEST_MEM_TRANS)) {
+        _nocheck__trace_qi_test_mem_trans(__cpu, __tcg_cpu, vaddr, info);
+    }
+}
+
+#define TRACE_QI_TEST_MEM_EXEC_BACKEND_DSTATE() ( \
+    trace_event_get_state_dynamic_by_id(TRACE_QI_TEST_MEM_EXEC) || \
+    false)
+
+static inline void _nocheck__trace_qi_test_mem_exec(void * __cpu, uint64_t vaddr, uint32_t info)
+{
+    if (true && qemu_loglevel_mask(LOG_TRACE)) {
+        if (message_with_timestamp) {
+            struct timeval _now;
+            gettimeofday(&_now, NULL);
+#line 41 "trace-events"
+            qemu_log("%d@%zu.%06zu:qi_test_mem_exec " "cpu=%p ""vaddr=0x%"PRIx64" info=0x%x" "\n",
+                     qemu_get_thread_id(),
+                     (size_t)_now.tv_sec, (size_t)_now.tv_usec
+                     , __cpu, vaddr, info);
+#line 374 "trace-qi_test.h"
+        } else {
+#line 41 "trace-events"
+            qemu_log("qi_test_mem_exec " "cpu=%p ""vaddr=0x%"PRIx64" info=0x%x" "\n", __cpu, vaddr, info);
+#line 378 "trace-qi_test.h"
+        }
+    }
+}
+
+static inline void trace_qi_test_mem_exec(void * __cpu, uint64_t vaddr, uint32_t info)
+{
+    qi_event_qi_test_mem_exec_cb_t cb =
+        (qi_event_qi_test_mem_exec_cb_t)instr_event_get(QI_EVENT_QI_TEST_MEM_EXEC);
+
+    if (unlikely(cb)) {
+#line 41 "trace-events"
+        cb(__cpu, vaddr, instr_mem_info_unpack(info));
+#line 391 "trace-qi_test.h"
+    } else if (trace_event_get_vcpu_state(__cpu, TRACE_QI_TEST_MEM_EXEC)) {
+        _nocheck__trace_qi_test_mem_exec(__cpu, vaddr, info);
     }
 }
 #endif /* TRACE_QI_TEST_GENERATED_TRACERS_H */

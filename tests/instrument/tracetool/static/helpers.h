@@ -4,3 +4,4 @@
  * no include guard.
  */
 DEF_HELPER_FLAGS_2(instr_qi_test_exec_exec, TCG_CALL_NO_RWG, void, env, i64)
+DEF_HELPER_FLAGS_3(instr_qi_test_mem_exec, TCG_CALL_NO_RWG, void, env, tl, i32)

@@ -19,3 +19,16 @@ void HELPER(instr_qi_test_exec_exec)(CPUArchState *env, uint64_t pc)
 {
     trace_qi_test_exec_exec(env_cpu(env), pc);
 }
+
+void qi_event_gen_qi_test_mem_exec(QITCGv_cpu vcpu_exec, QITCGv vaddr, QIMemInfo info)
+{
+    instr_tcg_exec_emitted();
+    gen_helper_instr_qi_test_mem_exec((TCGv_env)vcpu_exec,
+                                      (TCGv)vaddr,
+                                      tcg_constant_i32(instr_mem_info_pack(info)));
+}
+
+void HELPER(instr_qi_test_mem_exec)(CPUArchState *env, target_ulong vaddr, uint32_t info)
+{
+    trace_qi_test_mem_exec(env_cpu(env), vaddr, info);
+}

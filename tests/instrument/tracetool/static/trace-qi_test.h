@@ -17,6 +17,8 @@ extern TraceEvent _TRACE_QI_TEST_PLAIN_EVENT;
 extern TraceEvent _TRACE_QI_TEST_DISABLED_EVENT;
 extern TraceEvent _TRACE_QI_TEST_EXEC_TRANS_EVENT;
 extern TraceEvent _TRACE_QI_TEST_EXEC_EXEC_EVENT;
+extern TraceEvent _TRACE_QI_TEST_MEM_TRANS_EVENT;
+extern TraceEvent _TRACE_QI_TEST_MEM_EXEC_EVENT;
 extern uint16_t _TRACE_QI_TEST_ALLOC_DSTATE;
 extern uint16_t _TRACE_QI_TEST_CPU_DSTATE;
 extern uint16_t _TRACE_QI_TEST_CALL_DSTATE;
@@ -25,6 +27,8 @@ extern uint16_t _TRACE_QI_TEST_PLAIN_DSTATE;
 extern uint16_t _TRACE_QI_TEST_DISABLED_DSTATE;
 extern uint16_t _TRACE_QI_TEST_EXEC_TRANS_DSTATE;
 extern uint16_t _TRACE_QI_TEST_EXEC_EXEC_DSTATE;
+extern uint16_t _TRACE_QI_TEST_MEM_TRANS_DSTATE;
+extern uint16_t _TRACE_QI_TEST_MEM_EXEC_DSTATE;
 #define TRACE_QI_TEST_ALLOC_ENABLED 1
 #define TRACE_QI_TEST_CPU_ENABLED 1
 #define TRACE_QI_TEST_CALL_ENABLED 1
@@ -34,6 +38,9 @@ extern uint16_t _TRACE_QI_TEST_EXEC_EXEC_DSTATE;
 #define TRACE_QI_TEST_EXEC_TRANS_ENABLED 1
 #define TRACE_QI_TEST_EXEC_ENABLED 1
 #define TRACE_QI_TEST_EXEC_EXEC_ENABLED 1
+#define TRACE_QI_TEST_MEM_TRANS_ENABLED 1
+#define TRACE_QI_TEST_MEM_ENABLED 1
+#define TRACE_QI_TEST_MEM_EXEC_ENABLED 1
 #include "qemu/log-for-trace.h"
 #include "qemu/error-report.h"
 
@@ -53,11 +60,11 @@ static inline void _nocheck__trace_qi_test_alloc(size_t size, void * ptr)
                      qemu_get_thread_id(),
                      (size_t)_now.tv_sec, (size_t)_now.tv_usec
                      , size, ptr);
-#line 57 "trace-qi_test.h"
+#line 64 "trace-qi_test.h"
         } else {
 #line 8 "trace-events"
             qemu_log("qi_test_alloc " "size %zu ptr %p" "\n", size, ptr);
-#line 61 "trace-qi_test.h"
+#line 68 "trace-qi_test.h"
         }
     }
 }
@@ -66,7 +73,7 @@ static inline void trace_qi_test_alloc(size_t size, void * ptr)
 {
 #line 8 "trace-events"
     qi_event_qi_test_alloc(size, ptr);
-#line 70 "trace-qi_test.h"
+#line 77 "trace-qi_test.h"
 }
 
 #define TRACE_QI_TEST_CPU_BACKEND_DSTATE() ( \
@@ -84,11 +91,11 @@ static inline void _nocheck__trace_qi_test_cpu(void * __cpu)
                      qemu_get_thread_id(),
                      (size_t)_now.tv_sec, (size_t)_now.tv_usec
                      , __cpu);
-#line 88 "trace-qi_test.h"
+#line 95 "trace-qi_test.h"
         } else {
 #line 11 "trace-events"
             qemu_log("qi_test_cpu " "cpu=%p " "\n", __cpu);
-#line 92 "trace-qi_test.h"
+#line 99 "trace-qi_test.h"
         }
     }
 }
@@ -97,7 +104,7 @@ static inline void trace_qi_test_cpu(void * __cpu)
 {
 #line 11 "trace-events"
     qi_event_qi_test_cpu(__cpu);
-#line 101 "trace-qi_test.h"
+#line 108 "trace-qi_test.h"
 }
 
 #define TRACE_QI_TEST_CALL_BACKEND_DSTATE() ( \
@@ -115,11 +122,11 @@ static inline void _nocheck__trace_qi_test_call(void * __cpu, uint64_t num, uint
                      qemu_get_thread_id(),
                      (size_t)_now.tv_sec, (size_t)_now.tv_usec
                      , __cpu, num, arg1, arg2);
-#line 119 "trace-qi_test.h"
+#line 126 "trace-qi_test.h"
         } else {
 #line 17 "trace-events"
             qemu_log("qi_test_call " "cpu=%p ""num=0x%016"PRIx64" arg1=0x%016"PRIx64" arg2=%s" "\n", __cpu, num, arg1, arg2);
-#line 123 "trace-qi_test.h"
+#line 130 "trace-qi_test.h"
         }
     }
 }
@@ -128,7 +135,7 @@ static inline void trace_qi_test_call(void * __cpu, uint64_t num, uint64_t arg1,
 {
 #line 17 "trace-events"
     qi_event_qi_test_call(__cpu, num, arg1, arg2);
-#line 132 "trace-qi_test.h"
+#line 139 "trace-qi_test.h"
 }
 
 #define TRACE_QI_TEST_SELECTED_BACKEND_DSTATE() ( \
@@ -146,11 +153,11 @@ static inline void _nocheck__trace_qi_test_selected(int value)
                      qemu_get_thread_id(),
                      (size_t)_now.tv_sec, (size_t)_now.tv_usec
                      , value);
-#line 150 "trace-qi_test.h"
+#line 157 "trace-qi_test.h"
         } else {
 #line 21 "trace-events"
             qemu_log("qi_test_selected " "value %d" "\n", value);
-#line 154 "trace-qi_test.h"
+#line 161 "trace-qi_test.h"
         }
     }
 }
@@ -159,7 +166,7 @@ static inline void trace_qi_test_selected(int value)
 {
 #line 21 "trace-events"
     qi_event_qi_test_selected(value);
-#line 163 "trace-qi_test.h"
+#line 170 "trace-qi_test.h"
 }
 
 #define TRACE_QI_TEST_PLAIN_BACKEND_DSTATE() ( \
@@ -177,11 +184,11 @@ static inline void _nocheck__trace_qi_test_plain(int value)
                      qemu_get_thread_id(),
                      (size_t)_now.tv_sec, (size_t)_now.tv_usec
                      , value);
-#line 181 "trace-qi_test.h"
+#line 188 "trace-qi_test.h"
         } else {
 #line 24 "trace-events"
             qemu_log("qi_test_plain " "value %d" "\n", value);
-#line 185 "trace-qi_test.h"
+#line 192 "trace-qi_test.h"
         }
     }
 }
@@ -222,11 +229,11 @@ static inline void _nocheck__trace_qi_test_exec_trans(void * __cpu, void * __tcg
                      qemu_get_thread_id(),
                      (size_t)_now.tv_sec, (size_t)_now.tv_usec
                      , __cpu, __tcg_cpu, pc, size);
-#line 226 "trace-qi_test.h"
+#line 233 "trace-qi_test.h"
         } else {
 #line 34 "trace-events"
             qemu_log("qi_test_exec_trans " "cpu=%p ""tcg_cpu=%p ""pc=0x%"PRIx64" size=%u" "\n", __cpu, __tcg_cpu, pc, size);
-#line 230 "trace-qi_test.h"
+#line 237 "trace-qi_test.h"
         }
     }
 }
@@ -235,7 +242,7 @@ static inline void trace_qi_test_exec_trans(void * __cpu, void * __tcg_cpu, uint
 {
 #line 34 "trace-events"
     qi_event_qi_test_exec_trans(__cpu, __tcg_cpu, pc, size);
-#line 239 "trace-qi_test.h"
+#line 246 "trace-qi_test.h"
 }
 
 #define TRACE_QI_TEST_EXEC_EXEC_BACKEND_DSTATE() ( \
@@ -253,11 +260,11 @@ static inline void _nocheck__trace_qi_test_exec_exec(void * __cpu, uint64_t pc)
                      qemu_get_thread_id(),
                      (size_t)_now.tv_sec, (size_t)_now.tv_usec
                      , __cpu, pc);
-#line 257 "trace-qi_test.h"
+#line 264 "trace-qi_test.h"
         } else {
 #line 34 "trace-events"
             qemu_log("qi_test_exec_exec " "cpu=%p ""pc=0x%"PRIx64 "\n", __cpu, pc);
-#line 261 "trace-qi_test.h"
+#line 268 "trace-qi_test.h"
         }
     }
 }
@@ -266,7 +273,69 @@ static inline void trace_qi_test_exec_exec(void * __cpu, uint64_t pc)
 {
 #line 34 "trace-events"
     qi_event_qi_test_exec_exec(__cpu, pc);
-#line 270 "trace-qi_test.h"
+#line 277 "trace-qi_test.h"
+}
+
+#define TRACE_QI_TEST_MEM_TRANS_BACKEND_DSTATE() ( \
+    trace_event_get_state_dynamic_by_id(TRACE_QI_TEST_MEM_TRANS) || \
+    false)
+
+static inline void _nocheck__trace_qi_test_mem_trans(void * __cpu, void * __tcg_cpu, void * vaddr, uint32_t info)
+{
+    if (true && qemu_loglevel_mask(LOG_TRACE)) {
+        if (message_with_timestamp) {
+            struct timeval _now;
+            gettimeofday(&_now, NULL);
+#line 41 "trace-events"
+            qemu_log("%d@%zu.%06zu:qi_test_mem_trans " "cpu=%p ""tcg_cpu=%p ""vaddr=%p info=0x%x" "\n",
+                     qemu_get_thread_id(),
+                     (size_t)_now.tv_sec, (size_t)_now.tv_usec
+                     , __cpu, __tcg_cpu, vaddr, info);
+#line 295 "trace-qi_test.h"
+        } else {
+#line 41 "trace-events"
+            qemu_log("qi_test_mem_trans " "cpu=%p ""tcg_cpu=%p ""vaddr=%p info=0x%x" "\n", __cpu, __tcg_cpu, vaddr, info);
+#line 299 "trace-qi_test.h"
+        }
+    }
+}
+
+static inline void trace_qi_test_mem_trans(void * __cpu, void * __tcg_cpu, void * vaddr, uint32_t info)
+{
+#line 41 "trace-events"
+    qi_event_qi_test_mem_trans(__cpu, __tcg_cpu, (QITCGv)vaddr, instr_mem_info_unpack(info));
+#line 308 "trace-qi_test.h"
+}
+
+#define TRACE_QI_TEST_MEM_EXEC_BACKEND_DSTATE() ( \
+    trace_event_get_state_dynamic_by_id(TRACE_QI_TEST_MEM_EXEC) || \
+    false)
+
+static inline void _nocheck__trace_qi_test_mem_exec(void * __cpu, uint64_t vaddr, uint32_t info)
+{
+    if (true && qemu_loglevel_mask(LOG_TRACE)) {
+        if (message_with_timestamp) {
+            struct timeval _now;
+            gettimeofday(&_now, NULL);
+#line 41 "trace-events"
+            qemu_log("%d@%zu.%06zu:qi_test_mem_exec " "cpu=%p ""vaddr=0x%"PRIx64" info=0x%x" "\n",
+                     qemu_get_thread_id(),
+                     (size_t)_now.tv_sec, (size_t)_now.tv_usec
+                     , __cpu, vaddr, info);
+#line 326 "trace-qi_test.h"
+        } else {
+#line 41 "trace-events"
+            qemu_log("qi_test_mem_exec " "cpu=%p ""vaddr=0x%"PRIx64" info=0x%x" "\n", __cpu, vaddr, info);
+#line 330 "trace-qi_test.h"
+        }
+    }
+}
+
+static inline void trace_qi_test_mem_exec(void * __cpu, uint64_t vaddr, uint32_t info)
+{
+#line 41 "trace-events"
+    qi_event_qi_test_mem_exec(__cpu, vaddr, instr_mem_info_unpack(info));
+#line 339 "trace-qi_test.h"
 }
 #include "instrument/static-post.h"
 
