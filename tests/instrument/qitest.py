@@ -84,9 +84,11 @@ class Env:
     def qemu_system(self):
         return self.binary('qemu-system-x86_64')
 
-    def plugin(self, name):
-        """Path of QEMU's test plugin tests/plugin/lib<name>.so."""
-        path = os.path.join(self.build, 'tests', 'plugin', 'lib%s.so' % name)
+    def plugin(self, name, build=None):
+        """Path of QEMU's test plugin tests/plugin/lib<name>.so, of build
+        (default: the build under test)."""
+        path = os.path.join(build or self.build, 'tests', 'plugin',
+                            'lib%s.so' % name)
         if not os.path.exists(path):
             self.skip('oracle plugin lib%s.so was not built '
                       '(configure with --enable-plugins)' % name)

@@ -28,40 +28,55 @@ PROGRAMS = [
 ]
 
 
-def counting_args(env, ours, log):
-    """QEMU options: icount writing to ours; libinsn, libbb, libmem and
-    memsplit (loads and stores apart) to log."""
+def oracle_args(env, log, build=None):
+    """QEMU options: libinsn, libbb, libmem and memsplit (loads and
+    stores apart) of build (default: the one under test) logging to log."""
     return ['-d', 'plugin', '-D', log,
-            '-plugin', env.plugin('insn') + ',inline=on',
-            '-plugin', env.plugin('bb') + ',inline=on',
-            '-plugin', env.plugin('mem') + ',callback=on',
-            '-plugin', env.test_plugin('memsplit'),
-            '-instr', 'file=%s,arg=out=%s' % (env.lib('icount'), ours)]
+            '-plugin', env.plugin('insn', build) + ',inline=on',
+            '-plugin', env.plugin('bb', build) + ',inline=on',
+            '-plugin', env.plugin('mem', build) + ',callback=on',
+            '-plugin', env.test_plugin('memsplit')]
+
+
+def counting_args(env, ours, log):
+    """QEMU options: icount writing to ours, the oracles to log."""
+    return oracle_args(env, log) + [
+        '-instr', 'file=%s,arg=out=%s' % (env.lib('icount'), ours)]
 
 
 KINDS = ('insns', 'blocks', 'loads', 'stores', 'accesses')
 
 
-def read_counts(ours, log):
-    """({kind: count} of icount, {kind: count} of the oracles) from the
-    files of counting_args()."""
-    with open(ours) as fobj:
-        m = re.match(r'insns (\d+) blocks (\d+) loads (\d+) stores (\d+)$',
-                     fobj.read().strip())
+def parse_counts(text):
+    """{kind: count} from "insns N blocks N loads N stores N" in text."""
+    m = re.search(r'insns (\d+) blocks (\d+) loads (\d+) stores (\d+)',
+                  text)
+    expect(m, 'counts "insns N blocks N loads N stores N"', text)
+    got = dict(zip(KINDS, [int(x) for x in m.groups()]))
+    got['accesses'] = got['loads'] + got['stores']
+    return got
+
+
+def read_oracles(log):
+    """{kind: count} of the oracles of oracle_args()."""
     with open(log) as fobj:
         text = fobj.read()
     insn = re.search(r'^insns: (\d+)$', text, re.M)
     bb = re.search(r"^bb's: (\d+), insns: (\d+)$", text, re.M)
     mem = re.search(r'^callback mem accesses: (\d+)$', text, re.M)
     split = re.search(r'^loads (\d+) stores (\d+)$', text, re.M)
-    expect(m and insn and bb and mem and split,
-           'counts from icount, libinsn, libbb, libmem and memsplit', text)
-    got = dict(zip(KINDS, [int(x) for x in m.groups()]))
-    got['accesses'] = got['loads'] + got['stores']
-    want = dict(zip(KINDS, [int(insn.group(1)), int(bb.group(1)),
+    expect(insn and bb and mem and split,
+           'counts from libinsn, libbb, libmem and memsplit', text)
+    return dict(zip(KINDS, [int(insn.group(1)), int(bb.group(1)),
                             int(split.group(1)), int(split.group(2)),
                             int(mem.group(1))]))
-    return got, want
+
+
+def read_counts(ours, log):
+    """({kind: count} of icount, {kind: count} of the oracles) from the
+    files of counting_args()."""
+    with open(ours) as fobj:
+        return parse_counts(fobj.read()), read_oracles(log)
 
 
 def expect_counts(got, want, what):

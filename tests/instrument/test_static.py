@@ -13,41 +13,51 @@
 
 import os
 import re
+import subprocess
 
 from qitest import HERE, run, expect, expect_eq, expect_in
+from test_exec import oracle_args, parse_counts, read_oracles, expect_counts
 
 LIBDIR = os.path.join(HERE, 'static-lib')
 
 
 def static_build(env):
-    """qemu-x86_64 built with the static test library."""
-    build = env.side_build('static', ['--enable-plugins',
-                                      '--with-trace-instrument=static',
-                                      '--with-trace-instrument-path=' +
-                                      LIBDIR],
-                           ['qemu-x86_64', 'tests/plugin/libinsn.so'])
-    return os.path.join(build, 'qemu-x86_64')
+    """The directory of a qemu-x86_64 built with the static test library,
+    with the oracle plugins."""
+    return env.side_build('static', ['--enable-plugins',
+                                     '--with-trace-instrument=static',
+                                     '--with-trace-instrument-path=' +
+                                     LIBDIR],
+                          ['qemu-x86_64'] +
+                          ['tests/plugin/lib%s.so' % p
+                           for p in ('insn', 'bb', 'mem')])
 
 
 def test_static_library(env):
     """The compiled-in library counts syscalls like the dynamic one, and
-    executed instructions like libinsn.so."""
-    qemu = static_build(env)
-    ours, log = env.tmp('static.txt'), env.tmp('static-insn.log')
-    libinsn = os.path.join(os.path.dirname(qemu), 'tests', 'plugin',
-                           'libinsn.so')
-    run([qemu, '-d', 'plugin', '-D', log, '-plugin', libinsn + ',inline=on',
-         '-instr', 'arg=out=' + ours, '/bin/true'])
-    with open(ours) as fobj:
-        got = fobj.read()
-    m = re.match(r'syscalls (\d+) returns (\d+) insns (\d+) mode static$',
-                 got.strip())
-    expect(m, '"syscalls N returns N insns N mode static"', got)
-    calls, returns = int(m.group(1)), int(m.group(2))
-    with open(log) as fobj:
-        oracle = re.search(r'^insns: (\d+)$', fobj.read(), re.M)
-    expect_eq(int(oracle.group(1)) if oracle else None, int(m.group(3)),
-              'instructions (libinsn.so)')
+    executed instructions, blocks, loads and stores like the oracles, on
+    /bin/true and on gzip."""
+    build = static_build(env)
+    qemu = os.path.join(build, 'qemu-x86_64')
+    inp = env.tmp('static-input.txt')
+    with open(inp, 'w') as fobj:
+        fobj.write(''.join('%d %s\n' % (i, 'abc' * (i % 7))
+                           for i in range(5000)))
+    for name, argv in [('true', ['/bin/true']),
+                       ('gzip', ['/bin/gzip', '-9', '-c', inp])]:
+        ours, log = env.tmp('static-%s.txt' % name), env.tmp(
+            'static-%s.log' % name)
+        run([qemu] + oracle_args(env, log, build) +
+            ['-instr', 'arg=out=' + ours] + argv, stdout=subprocess.DEVNULL)
+        with open(ours) as fobj:
+            got = fobj.read()
+        m = re.match(r'syscalls (\d+) returns (\d+) .* mode static$',
+                     got.strip())
+        expect(m, '"syscalls N returns N ... mode static"', got)
+        expect_counts(parse_counts(got), read_oracles(log),
+                      'static, ' + name)
+        if name == 'true':
+            calls, returns = int(m.group(1)), int(m.group(2))
     # exit_group does not return; the inlined callback counted the others
     expect(calls > 5 and returns == calls - 1,
            'a few syscalls, all but exit_group returning',
@@ -62,8 +72,8 @@ def test_static_library(env):
         run([env.qemu_user(), '-instr', 'file=%s,arg=out=%s' % (lib, dyn),
              '/bin/true'])
         with open(dyn) as fobj:
-            m = re.match(r'syscalls (\d+) returns (\d+) insns \d+ mode '
-                         r'dynamic$', fobj.read().strip())
+            m = re.match(r'syscalls (\d+) returns (\d+) .* mode dynamic$',
+                         fobj.read().strip())
         expect(m and (int(m.group(1)), int(m.group(2))) == (calls, returns),
                'the same syscall counts in dynamic mode (%d, %d)'
                % (calls, returns), m.group(0) if m else 'nothing')
@@ -71,7 +81,7 @@ def test_static_library(env):
 
 def test_static_errors(env):
     """A static QEMU refuses to load libraries, with a reason."""
-    qemu = static_build(env)
+    qemu = os.path.join(static_build(env), 'qemu-x86_64')
     for opt, key in [('file=/tmp/x.so', 'file'), ('arg=x,id=lib', 'id')]:
         proc = run([qemu, '-instr', opt, '/bin/true'], check=False)
         expect_eq(1, proc.returncode, 'exit status')

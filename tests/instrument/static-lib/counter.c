@@ -2,9 +2,10 @@
  * qemu-instr test library for static mode: count guest system calls
  *
  * The same source builds as a dynamic library too (QI_TYPE_DYNAMIC).
- * Also counts executed instructions through the guest execution events.
- * Arguments (-instr arg=...): out=FILE, where qi_fini() writes
- * "syscalls N returns N insns N mode static|dynamic"; without it, nothing.
+ * Also counts executed instructions, blocks, loads and stores through
+ * the guest execution events.  Arguments (-instr arg=...): out=FILE,
+ * where qi_fini() writes "syscalls N returns N insns N blocks N loads N
+ * stores N mode static|dynamic"; without it, nothing.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -21,7 +22,7 @@
 #include "counter.h"
 
 unsigned long counter_returns;
-static unsigned long calls, insns;
+static unsigned long calls, insns, blocks, loads, stores;
 static const char *out;
 
 void qi_event_guest_insn_before_trans(QICPU vcpu, QITCGv_cpu vcpu_exec,
@@ -34,6 +35,30 @@ void qi_event_guest_insn_before_trans(QICPU vcpu, QITCGv_cpu vcpu_exec,
 void qi_event_guest_insn_before_exec(QICPU vcpu, uint64_t pc)
 {
     __atomic_fetch_add(&insns, 1, __ATOMIC_RELAXED);
+}
+
+void qi_event_guest_tb_before_trans(QICPU vcpu, QITCGv_cpu vcpu_exec,
+                                    uint64_t pc, uint32_t n_insns,
+                                    uint32_t size)
+{
+    qi_event_gen_guest_tb_before_exec(vcpu_exec, pc);
+}
+
+void qi_event_guest_tb_before_exec(QICPU vcpu, uint64_t pc)
+{
+    __atomic_fetch_add(&blocks, 1, __ATOMIC_RELAXED);
+}
+
+void qi_event_guest_mem_before_trans(QICPU vcpu, QITCGv_cpu vcpu_exec,
+                                     QITCGv vaddr, QIMemInfo info)
+{
+    qi_event_gen_guest_mem_before_exec(vcpu_exec, vaddr, info);
+}
+
+void qi_event_guest_mem_before_exec(QICPU vcpu, uint64_t vaddr,
+                                    QIMemInfo info)
+{
+    __atomic_fetch_add(info.store ? &stores : &loads, 1, __ATOMIC_RELAXED);
 }
 
 void qi_event_guest_user_syscall(QICPU vcpu, uint64_t num, uint64_t a1,
@@ -57,9 +82,9 @@ void qi_fini(void)
     FILE *f = out ? fopen(out, "w") : NULL;
 
     if (f) {
-        fprintf(f, "syscalls %lu returns %lu insns %lu mode %s\n", calls,
-                counter_returns, insns,
-                qi_ctrl_dynamic() ? "dynamic" : "static");
+        fprintf(f, "syscalls %lu returns %lu insns %lu blocks %lu loads %lu "
+                "stores %lu mode %s\n", calls, counter_returns, insns, blocks,
+                loads, stores, qi_ctrl_dynamic() ? "dynamic" : "static");
         fclose(f);
     }
 }
@@ -80,6 +105,14 @@ int qi_init(int argc, const char **argv)
     qi_ctrl_event_set(qi_ctrl_event_id(QI_EVENT_GUEST_INSN_BEFORE_TRANS),
                       QI_CTRL_INSTR_AUTO);
     qi_ctrl_event_set(qi_ctrl_event_id(QI_EVENT_GUEST_INSN_BEFORE_EXEC),
+                      QI_CTRL_INSTR_AUTO);
+    qi_ctrl_event_set(qi_ctrl_event_id(QI_EVENT_GUEST_TB_BEFORE_TRANS),
+                      QI_CTRL_INSTR_AUTO);
+    qi_ctrl_event_set(qi_ctrl_event_id(QI_EVENT_GUEST_TB_BEFORE_EXEC),
+                      QI_CTRL_INSTR_AUTO);
+    qi_ctrl_event_set(qi_ctrl_event_id(QI_EVENT_GUEST_MEM_BEFORE_TRANS),
+                      QI_CTRL_INSTR_AUTO);
+    qi_ctrl_event_set(qi_ctrl_event_id(QI_EVENT_GUEST_MEM_BEFORE_EXEC),
                       QI_CTRL_INSTR_AUTO);
 #endif
     return 0;
