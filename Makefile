@@ -38,8 +38,8 @@ demo: all
 	@echo "gzip under qemu-x86_64 with contrib/instrument/syscount.c:"
 	@cat $(BUILD)/syscount.txt
 
-# What the tests run: the x86_64 emulators and QEMU's plugins as oracles
-CHECK_TARGETS = qemu-x86_64 qemu-system-x86_64 \
+# What the tests run: the emulators and QEMU's plugins as oracles
+CHECK_TARGETS = qemu-x86_64 qemu-aarch64 qemu-system-x86_64 \
 	$(patsubst %,tests/plugin/lib%.so,bb insn mem syscall)
 
 check: $(BUILD)/config.status
