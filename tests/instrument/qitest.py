@@ -78,8 +78,8 @@ class Env:
             self.skip('%s was not built' % name)
         return path
 
-    def qemu_user(self):
-        return self.binary('qemu-x86_64')
+    def qemu_user(self, arch='x86_64'):
+        return self.binary('qemu-' + arch)
 
     def qemu_system(self):
         return self.binary('qemu-system-x86_64')
@@ -166,6 +166,20 @@ class Env:
                 list(configure_args), cwd=build, timeout=1200)
         run(['ninja'] + list(targets), cwd=build, timeout=3000)
         return build
+
+    def workload(self, arch):
+        """tests/instrument/workload/workload.c built statically for
+        linux-user guests of arch, with Debian's cross compiler (the host
+        compiler for the host's architecture)."""
+        path = self.tmp('workload-' + arch)
+        if not os.path.exists(path):
+            cc = '%s-linux-gnu-gcc' % arch
+            if not shutil.which(cc):
+                self.skip('%s is not installed (build-aux/install-deps '
+                          'installs it)' % cc)
+            run([cc, '-static', '-O2', '-Wall', '-Werror', '-o', path,
+                 os.path.join(HERE, 'workload', 'workload.c')])
+        return path
 
     def guest_bin(self):
         """The system test guest image, built on first use."""

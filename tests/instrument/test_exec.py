@@ -13,7 +13,7 @@ import re
 import subprocess
 
 from qemu_proc import SystemGuest
-from qitest import run, expect, expect_eq
+from qitest import Skip, run, expect, expect_eq
 
 # Pinned environment: same program, same execution (DESIGN section 7)
 ENV = {'PATH': '/usr/bin:/bin', 'LANG': 'C', 'PYTHONHASHSEED': '0',
@@ -92,10 +92,29 @@ def counts(env, argv, name):
     return read_counts(ours, log)
 
 
+# The C compiler proper, compiling a generated source file
+CC1 = '/usr/lib/gcc/x86_64-linux-gnu/12/cc1'
+
+
+def cc1_input(env):
+    path = env.tmp('cc1-input.c')
+    with open(path, 'w') as fobj:
+        for i in range(40):
+            fobj.write('struct s%d { int a[%d]; long b; };\n'
+                       'long f%d(struct s%d *p, int n)\n'
+                       '{\n    long t = p->b;\n'
+                       '    for (int i = 0; i < n && i < %d; i++) {\n'
+                       '        t = t * %d + p->a[i] / (i + 1);\n    }\n'
+                       '    return t;\n}\n' % (i, i + 2, i, i, i + 2,
+                                                 i + 3))
+    return path
+
+
 def test_user_counts(env):
-    """gzip, python3, perl: executed instructions as libinsn (inline)
-    counts them, executed blocks as libbb (inline), memory accesses as
-    libmem (callback), loads and stores as memsplit."""
+    """gzip, python3, perl, cc1 (GCC's compiler proper) and a static
+    workload: executed instructions as libinsn (inline) counts them,
+    executed blocks as libbb (inline), memory accesses as libmem
+    (callback), loads and stores as memsplit."""
     env.require_mode('dynamic')
     if not env.instrumented('guest_mem_before_exec'):
         env.skip('no guest execution events in this build')
@@ -103,12 +122,32 @@ def test_user_counts(env):
     with open(inp, 'w') as fobj:
         fobj.write(''.join('line %d %s\n' % (i, 'xyz' * (i % 9))
                            for i in range(20000)))
-    for name, argv in PROGRAMS:
+    programs = PROGRAMS + [
+        ('cc1', [CC1, '-quiet', '-O2', cc1_input(env), '-o',
+                 env.tmp('cc1-output.s')]),
+        ('workload', [env.workload('x86_64')])]
+    for name, argv in programs:
         if not os.path.exists(argv[0]):
             continue
         got, want = counts(env, [a.replace('{input}', inp) for a in argv],
                            name)
         expect_counts(got, want, name)
+
+
+def test_user_counts_aarch64(env):
+    """The static workload built with gcc-aarch64-linux-gnu, under
+    qemu-aarch64: the same counts as the oracles."""
+    env.require_mode('dynamic')
+    qemu = env.qemu_user('aarch64')
+    ours, log = env.tmp('aarch64.icount'), env.tmp('aarch64.plugins')
+    proc = run([qemu] + counting_args(env, ours, log) +
+               [env.workload('aarch64')], env=ENV)
+    native = run([env.workload('x86_64')]) if os.uname().machine == \
+        'x86_64' else None
+    if native:
+        expect_eq(native.stdout, proc.stdout, 'the same checksum as x86_64')
+    got, want = read_counts(ours, log)
+    expect_counts(got, want, 'aarch64 workload')
 
 
 def test_unload_with_exec_calls(env):
@@ -153,21 +192,77 @@ def test_system_counts_mttcg(env):
     expect_counts(got, want, 'system, -smp 4')
 
 
-def test_state_memory_and_index(env):
-    """qemu-instr/state.h: reading each translated instruction back from
-    guest memory gives the event's bytes; unmapped addresses and NULL
-    vCPUs fail cleanly; the only vCPU has index 0."""
+def read_state(path):
+    """{name: value} of the state library's output."""
+    with open(path) as fobj:
+        pairs = [line.split(' ', 1) for line in fobj.read().splitlines()]
+    return {k: int(v) if v.isdigit() else v for k, v in pairs}
+
+
+def expect_state(got, what, sysreg=True):
+    expect(got['checked'] > 1000, '%s: many instructions checked' % what,
+           got)
+    zero = ['mismatches', 'phys_mismatches', 'api_bad', 'bad_index',
+            'disas_empty', 'disas_sys_bad', 'pc_bad', 'sysreg_bad']
+    expect_eq([0] * len(zero), [got[k] for k in zero],
+              '%s: no failure in %s' % (what, zero))
+    expect_eq(1, got['api_ok'], '%s: error returns' % what)
+    expect(got['pc_ok'] > 100, '%s: pc register read at block starts'
+           % what, got)
+    if sysreg:
+        expect(got['disas_sys'] > 0 and got['sysreg_ok'] > 5,
+               '%s: system calls disassembled, their number read from a '
+               'register' % what, got)
+
+
+USER_STATE_ARGS = {
+    'x86_64': ['pcreg=rip', 'sysreg=rax', 'sysbytes=0f05',
+               'sysname=syscall'],
+    'aarch64': ['pcreg=pc', 'sysreg=x8', 'sysbytes=010000d4',
+                'sysname=svc'],
+}
+
+
+def test_state_user(env):
+    """qemu-instr/state.h in user mode, x86_64 and aarch64: instructions
+    read back from memory, disassembled; pc and system call number read
+    from registers; every error path."""
     env.require_mode('dynamic')
-    if not env.instrumented('guest_mem_before_exec'):
+    if not env.instrumented('guest_insn_before_exec'):
         env.skip('no guest execution events in this build')
-    out = env.tmp('state.txt')
-    run([env.qemu_user(), '-instr',
-         'file=%s,arg=out=%s' % (env.lib('state'), out), '/bin/true'],
-        env=ENV)
-    with open(out) as fobj:
-        m = re.match(r'checked (\d+) mismatches (\d+) unmapped (\d+) '
-                     r'index (\d+)$', fobj.read().strip())
-    expect(m and int(m.group(1)) > 1000, 'many instructions checked',
-           m.group(0) if m else 'nothing')
-    expect_eq(('0', '1', '0'), m.group(2, 3, 4),
-              '(mismatches, unmapped reads refused, bad indexes)')
+    for arch, args in USER_STATE_ARGS.items():
+        out = env.tmp('state-%s.txt' % arch)
+        try:
+            qemu = env.qemu_user(arch)
+            prog = env.workload(arch)
+        except Skip:
+            if arch == 'x86_64':
+                raise
+            continue  # test_user_counts_aarch64 reports the reason
+        run([qemu, '-instr', 'file=%s,%s' % (
+            env.lib('state'), ','.join('arg=' + a
+                                       for a in ['out=' + out] + args)),
+             prog], env=ENV)
+        got = read_state(out)
+        expect_state(got, arch)
+        expect_eq(0, got['phys_checked'], '%s: no physical addresses'
+                  % arch)
+
+
+def test_state_system(env):
+    """qemu-instr/state.h in system mode: instructions read back by
+    virtual and by physical address; pc register; error paths."""
+    env.require_mode('dynamic')
+    if not env.instrumented('guest_insn_before_exec'):
+        env.skip('no guest execution events in this build')
+    out = env.tmp('state-system.txt')
+    with SystemGuest(env.qemu_system(), args=[
+            '-instr', 'file=%s,arg=out=%s,arg=pcreg=rip'
+            % (env.lib('state'), out)], bios=env.guest_bin()) as vm:
+        vm.wait_rounds(2)
+        vm.check_rounds()
+        vm.shutdown()
+    got = read_state(out)
+    expect_state(got, 'system', sysreg=False)
+    expect_eq(got['checked'], got['phys_checked'],
+              'every instruction read by physical address')

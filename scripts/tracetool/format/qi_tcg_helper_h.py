@@ -18,12 +18,15 @@ def generate(events, backend, group):
         '/*',
         ' * Included by exec/helper-{gen,proto,tcg}.h, once for each use:',
         ' * no include guard.',
+        ' *',
+        ' * TCG_CALL_NO_WG: the callbacks may read the guest registers',
+        ' * (qi_reg_read()), so TCG saves them before the call.',
         ' */')
     for e in instrumented_events(events):
         if "tcg-exec" not in e.properties:
             continue
         types = ["env"] + [htype for htype, _, _, _ in exec_helper_args(e)]
-        out('DEF_HELPER_FLAGS_%(n)d(%(name)s, TCG_CALL_NO_RWG, void, %(types)s)',
+        out('DEF_HELPER_FLAGS_%(n)d(%(name)s, TCG_CALL_NO_WG, void, %(types)s)',
             n=len(types),
             name=helper_name(e),
             types=", ".join(types))

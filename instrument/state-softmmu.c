@@ -1,0 +1,46 @@
+/*
+ * qemu-instr: guest physical memory (qemu-instr/state.h), system mode
+ *
+ * Copyright (c) 2026 qemu-instr developers
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "exec/address-spaces.h"
+#include "exec/memory.h"
+#include "exec/target_page.h"
+#include "hw/core/cpu.h"
+#include "qemu-instr/state.h"
+
+bool qi_mem_read_phys(uint64_t paddr, void *buf, size_t size)
+{
+    return buf && address_space_read(&address_space_memory, paddr,
+                                     MEMTXATTRS_UNSPECIFIED, buf,
+                                     size) == MEMTX_OK;
+}
+
+bool qi_mem_write_phys(uint64_t paddr, const void *buf, size_t size)
+{
+    return buf && address_space_write(&address_space_memory, paddr,
+                                      MEMTXATTRS_UNSPECIFIED, buf,
+                                      size) == MEMTX_OK;
+}
+
+bool qi_mem_virt_to_phys(QICPU vcpu, uint64_t vaddr, uint64_t *paddr)
+{
+    uint64_t mask = ~(uint64_t)(qemu_target_page_size() - 1);
+    MemTxAttrs attrs;
+    hwaddr page;
+
+    if (!vcpu || !paddr) {
+        return false;
+    }
+    page = cpu_get_phys_page_attrs_debug((CPUState *)vcpu, vaddr & mask,
+                                         &attrs);
+    if (page == -1) {
+        return false;
+    }
+    *paddr = page | (vaddr & ~mask);
+    return true;
+}
