@@ -163,10 +163,11 @@ int qi_reg_find(QICPU vcpu, const char *name);
  *
  * Valid in execution-time callbacks (_exec events and events raised by
  * running guest code, e.g. guest_user_syscall) on @vcpu's thread: the
- * value is the register's when the event was raised.  The program
- * counter may lag behind within a translation block on some targets: use
- * the pc argument of the events.  At translation time the values belong
- * to no particular instruction.
+ * value is the register's when the event was raised.  Translated code
+ * does not keep the program counter register up to date on every target
+ * (x86 writes it only when it leaves a chain of blocks): use the pc
+ * argument of the events.  At translation time the values belong to no
+ * particular instruction.
  *
  * Return: the number of bytes stored, or -1 if @reg is not a register
  * number of @vcpu, @size is too small or @vcpu is NULL.
