@@ -59,15 +59,15 @@ static void check_api(QICPU vcpu, uint64_t pc)
               !qi_mem_virt_to_phys(NULL, pc, &paddr) &&
               qi_vcpu_index(NULL) == -1;
 
-    /* Page 0 is mapped for neither guest */
-    ok = ok && !qi_mem_read_virt(vcpu, 0, buf, 1);
     if (qi_mem_virt_to_phys(vcpu, pc, &paddr)) {
+        /* System mode: nothing at the top of the physical space */
         ok = ok && qi_mem_read_phys(paddr, buf, 1) &&
              !qi_mem_read_phys(~0ULL - 4096, buf, 1);
     } else {
-        /* User mode: no physical address space */
+        /* User mode: no physical address space; page 0 is not mapped */
         ok = ok && !qi_mem_read_phys(0, buf, 1) &&
-             !qi_mem_write_phys(0, buf, 1);
+             !qi_mem_write_phys(0, buf, 1) &&
+             !qi_mem_read_virt(vcpu, 0, buf, 1);
     }
     if (ok) {
         api_ok++;

@@ -2,4 +2,7 @@
 /*
  * Included by exec/helper-{gen,proto,tcg}.h, once for each use:
  * no include guard.
+ *
+ * TCG_CALL_NO_WG: the callbacks may read the guest registers
+ * (qi_reg_read()), so TCG saves them before the call.
  */
