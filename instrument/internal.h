@@ -55,6 +55,15 @@ const char *instr_load(const char *path, int argc, char **argv,
  */
 bool instr_unload(const char *id, Error **errp);
 
+/*
+ * Memory trace buffers (inline.c): make room for @n records in @cpu's,
+ * handing its pending ones to the trace; and, with the vCPUs stopped,
+ * flush every vCPU's and stop the trace if code in [@base's object] set
+ * it.
+ */
+void instr_mem_trace_room(CPUState *cpu, uint32_t n);
+void instr_mem_trace_release(const void *base);
+
 /* The library whose code contains @addr (caller holds instr_lock) */
 InstrLibrary *instr_library_at_locked(const void *addr);
 

@@ -100,6 +100,8 @@ static void instr_library_finish(InstrLibrary *lib)
 {
     if (!lib->finished) {
         lib->finished = true;
+        /* Its trace's last records come before its fini */
+        instr_mem_trace_release(lib->base);
         if (lib->fini) {
             lib->fini(lib->fini_data);
         }

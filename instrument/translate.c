@@ -15,7 +15,11 @@
 #include "cpu.h"
 #include "exec/exec-all.h"
 #include "tcg/tcg.h"
+#include "tcg/tcg-op.h"
+#include "exec/helper-proto.h"
+#include "exec/helper-gen.h"
 #include "instrument/tcg.h"
+#include "qemu-instr/inline.h"
 #include "trace/trace-root.h"
 #include "internal.h"
 
@@ -24,6 +28,13 @@ static __thread TCGOp *instr_tb_mark;
 static __thread TCGOp *instr_insn_mark;
 static __thread uint64_t instr_insn_pc;
 static __thread int instr_insn_num;
+/* Memory trace records the block being translated appends */
+static __thread uint32_t instr_tb_records;
+
+/* A field of the vCPU's memory trace buffer, from env */
+#define INSTR_MEM_TRACE(field) \
+    (offsetof(ArchCPU, parent_obj.instr_mem_trace.field) - \
+     offsetof(ArchCPU, env))
 
 /* Whether translated code may call _exec callbacks (see unload) */
 static bool instr_exec_emitted;
@@ -72,6 +83,7 @@ static void instr_move_ops(TCGOp *last, TCGOp *mark)
 void instr_tb_start(DisasContextBase *db)
 {
     instr_tb_mark = tcg_last_op();
+    instr_tb_records = 0;
 }
 
 void instr_insn_start(DisasContextBase *db)
@@ -102,15 +114,46 @@ void instr_insn_end(DisasContextBase *db, CPUState *cpu)
     instr_move_ops(last, instr_insn_mark);
 }
 
+/*
+ * On entry to a block that appends memory trace records: reserve them,
+ * and make room unless they fit.
+ */
+static void instr_gen_mem_trace_check(uint32_t n)
+{
+    TCGv_ptr pos = tcg_temp_new_ptr();
+    TCGv_ptr end = tcg_temp_new_ptr();
+    TCGv_i64 pos64 = tcg_temp_new_i64();
+    TCGv_i64 end64 = tcg_temp_new_i64();
+    TCGLabel *fits = gen_new_label();
+
+    tcg_gen_st_i32(tcg_constant_i32(n), cpu_env, INSTR_MEM_TRACE(reserved));
+    tcg_gen_ld_ptr(pos, cpu_env, INSTR_MEM_TRACE(pos));
+    tcg_gen_ld_ptr(end, cpu_env, INSTR_MEM_TRACE(end));
+    tcg_gen_addi_ptr(pos, pos, n * sizeof(QIMemRecord));
+    tcg_gen_extu_ptr_i64(pos64, pos);
+    tcg_gen_extu_ptr_i64(end64, end);
+    tcg_gen_brcond_i64(TCG_COND_LEU, pos64, end64, fits);
+    gen_helper_instr_mem_trace_room(cpu_env, tcg_constant_i32(n));
+    gen_set_label(fits);
+    tcg_temp_free_ptr(pos);
+    tcg_temp_free_ptr(end);
+    tcg_temp_free_i64(pos64);
+    tcg_temp_free_i64(end64);
+}
+
 void instr_tb_end(DisasContextBase *db, CPUState *cpu)
 {
     TCGOp *last = tcg_last_op();
 
-    if (!instr_trans_wanted(GUEST_TB_BEFORE_TRANS)) {
-        return;
+    /* First on entry: the _exec callbacks may add records too */
+    if (instr_tb_records) {
+        instr_gen_mem_trace_check(instr_tb_records);
     }
-    trace_guest_tb_before_trans(cpu, cpu_env, db->pc_first, db->num_insns,
-                                db->pc_next - db->pc_first);
+    if (instr_trans_wanted(GUEST_TB_BEFORE_TRANS)) {
+        trace_guest_tb_before_trans(cpu, cpu_env, db->pc_first,
+                                    db->num_insns,
+                                    db->pc_next - db->pc_first);
+    }
     instr_move_ops(last, instr_tb_mark);
 }
 
@@ -121,6 +164,45 @@ void instr_mem_trans(TCGv vaddr, MemOpIdx oi, bool store)
     }
     trace_guest_mem_before_trans(tcg_ctx->cpu, cpu_env, vaddr,
                                  instr_mem_info(oi, store));
+}
+
+void qi_gen_add_u64(QITCGv_cpu vcpu_exec, uint64_t *counter, uint64_t value)
+{
+    TCGv_ptr ptr = tcg_constant_ptr(counter);
+    TCGv_i64 val = tcg_temp_new_i64();
+
+    tcg_gen_ld_i64(val, ptr, 0);
+    tcg_gen_addi_i64(val, val, value);
+    tcg_gen_st_i64(val, ptr, 0);
+    tcg_temp_free_i64(val);
+    instr_tcg_exec_emitted();
+}
+
+void qi_gen_mem_trace(QITCGv_cpu vcpu_exec, QITCGv vaddr, QIMemInfo info)
+{
+    TCGv_ptr pos = tcg_temp_new_ptr();
+    TCGv_i64 addr = tcg_temp_new_i64();
+    uint32_t bits;
+
+    QEMU_BUILD_BUG_ON(sizeof(info) != sizeof(bits));
+    memcpy(&bits, &info, sizeof(bits));
+    tcg_gen_ld_ptr(pos, cpu_env, INSTR_MEM_TRACE(pos));
+    tcg_gen_extu_tl_i64(addr, (TCGv)vaddr);
+    tcg_gen_st_i64(addr, pos, offsetof(QIMemRecord, vaddr));
+    tcg_gen_st_i64(tcg_constant_i64(instr_insn_pc), pos,
+                   offsetof(QIMemRecord, pc));
+    tcg_gen_st_i32(tcg_constant_i32(bits), pos, offsetof(QIMemRecord, info));
+    tcg_gen_addi_ptr(pos, pos, sizeof(QIMemRecord));
+    tcg_gen_st_ptr(pos, cpu_env, INSTR_MEM_TRACE(pos));
+    tcg_temp_free_ptr(pos);
+    tcg_temp_free_i64(addr);
+    instr_tb_records++;
+    instr_tcg_exec_emitted();
+}
+
+void HELPER(instr_mem_trace_room)(CPUArchState *env, uint32_t n)
+{
+    instr_mem_trace_room(env_cpu(env), n);
 }
 
 void instr_translations_flush(bool loaded)

@@ -12,6 +12,7 @@
 
 #include "qemu/osdep.h"
 #include "qemu-instr/state.h"
+#include "qemu-instr/inline.h"
 #include "internal.h"
 
 bool instr_vcpus_pause(void)
@@ -44,5 +45,31 @@ bool qi_mem_write_virt(QICPU vcpu, uint64_t vaddr, const void *buf,
 }
 
 void qi_flush_translations(void)
+{
+}
+
+void instr_mem_trace_release(const void *base)
+{
+}
+
+void qi_gen_add_u64(QITCGv_cpu vcpu_exec, uint64_t *counter, uint64_t value)
+{
+}
+
+bool qi_mem_trace_set(QIMemTraceFn fn, void *data, size_t entries)
+{
+    return false;
+}
+
+void qi_gen_mem_trace(QITCGv_cpu vcpu_exec, QITCGv vaddr, QIMemInfo info)
+{
+}
+
+void qi_mem_trace_add(QICPU vcpu, uint64_t vaddr, uint64_t pc,
+                      QIMemInfo info)
+{
+}
+
+void qi_mem_trace_flush(QICPU vcpu)
 {
 }

@@ -43,6 +43,15 @@ void instr_init(Error **errp);
  */
 void instr_exit(void);
 
+/**
+ * instr_vcpu_exit: a vCPU goes away
+ * @cpu: the vCPU; called on its own thread where it has one
+ *
+ * Hands the records still in the vCPU's memory trace buffer to the
+ * library (see qemu-instr/inline.h), then frees the buffer.
+ */
+void instr_vcpu_exit(CPUState *cpu);
+
 #else
 
 static inline void instr_opt_parse(const char *optarg)
@@ -57,6 +66,10 @@ static inline void instr_init(Error **errp)
 }
 
 static inline void instr_exit(void)
+{
+}
+
+static inline void instr_vcpu_exit(CPUState *cpu)
 {
 }
 

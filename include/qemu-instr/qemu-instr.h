@@ -18,5 +18,6 @@
 #include "qemu-instr/control.h"
 #include "qemu-instr/trace.h"
 #include "qemu-instr/state.h"
+#include "qemu-instr/inline.h"
 
 #endif /* QEMU_INSTR_QEMU_INSTR_H */

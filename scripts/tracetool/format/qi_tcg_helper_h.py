@@ -9,8 +9,8 @@ __license__    = "GPL version 2 or (at your option) any later version"
 
 
 from tracetool import out
-from tracetool.instrument import (instrumented_events, helper_name,
-                                  exec_helper_args)
+from tracetool.instrument import (enabled, instrumented_events,
+                                  helper_name, exec_helper_args)
 
 
 def generate(events, backend, group):
@@ -22,6 +22,10 @@ def generate(events, backend, group):
         ' * TCG_CALL_NO_WG: the callbacks may read the guest registers',
         ' * (qi_reg_read()), so TCG saves them before the call.',
         ' */')
+    if enabled():
+        # Makes room in the vCPU's memory trace buffer (qemu-instr/inline.h)
+        out('DEF_HELPER_FLAGS_2(instr_mem_trace_room, TCG_CALL_NO_WG, void, '
+            'env, i32)')
     for e in instrumented_events(events):
         if "tcg-exec" not in e.properties:
             continue

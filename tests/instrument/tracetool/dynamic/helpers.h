@@ -6,5 +6,6 @@
  * TCG_CALL_NO_WG: the callbacks may read the guest registers
  * (qi_reg_read()), so TCG saves them before the call.
  */
+DEF_HELPER_FLAGS_2(instr_mem_trace_room, TCG_CALL_NO_WG, void, env, i32)
 DEF_HELPER_FLAGS_2(instr_qi_test_exec_exec, TCG_CALL_NO_WG, void, env, i64)
 DEF_HELPER_FLAGS_3(instr_qi_test_mem_exec, TCG_CALL_NO_WG, void, env, tl, i32)
