@@ -3,6 +3,8 @@
 #   make            configure (with defaults) if needed, then build
 #   make demo       build, then run an example library on a real program
 #   make check      build what the tests need, then run tests/instrument/run
+#   make bench      build vanilla QEMU and qemu-instr side by side in
+#                   BUILD-bench/ and compare them (docs/bench.md)
 #   make install    install (honours DESTDIR)
 #   make export     turn edits made in BUILD/src into overlay files and patches
 #   make prepare    re-prepare BUILD/src from the overlay and patches/
@@ -21,7 +23,7 @@ CONFIGURE_FLAGS ?= --with-instrument-events=$(CURDIR)/tests/instrument/events.li
 # Cache hits across build directories and clones
 export CCACHE_BASEDIR ?= $(abspath $(BUILD))
 
-.PHONY: all demo check install export prepare clean distclean
+.PHONY: all demo check bench install export prepare clean distclean
 
 all: $(BUILD)/config.status
 	$(NINJA)
@@ -47,6 +49,12 @@ check: $(BUILD)/config.status
 	@test -x tests/instrument/run || \
 	  { echo "make: tests/instrument/run does not exist yet" >&2; exit 1; }
 	tests/instrument/run --build=$(abspath $(BUILD))
+
+# Vanilla QEMU 7.2 and qemu-instr in each mode, on real programs and on
+# the test guest; writes docs/bench.md and docs/bench.json.  BENCH_FLAGS
+# go to tests/instrument/bench/run (e.g. --rounds=7).
+bench: $(BUILD)/config.status
+	tests/instrument/bench/run --build=$(abspath $(BUILD)) $(BENCH_FLAGS)
 
 install: all
 	DESTDIR=$(if $(DESTDIR),$(abspath $(DESTDIR))) $(NINJA) install

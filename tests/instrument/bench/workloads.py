@@ -56,29 +56,40 @@ def fib_memo(n, memo={}):
     return memo[n]
 
 d = {}
-for i in range(60000):
+for i in range(@N@):
     d[str(i * 7919 % 100003)] = i
-print(sieve(300000), fib_memo(300) % 1000003, len(d),
+print(sieve(@N@ * 5), fib_memo(300) % 1000003, len(d),
       sum(sorted(d.values())[:100]))
 '''
+
+# Input sizes at scale 1: about 1 s each under vanilla qemu-x86_64
+SIZES = {'gzip': 45000, 'sqlite3': 10000, 'python3': 120000}
 
 # A real C source file for the compiler: the workload of the tests
 C_SOURCE = os.path.join(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))), 'workload', 'workload.c')
 
 
-def prepare(workdir, scale=1.0):
-    """Write the inputs into workdir; return [(name, argv)]."""
+# The execution log writes a line per instruction: it runs on these,
+# at this fraction of the size
+EXECLOG_WORKLOADS = ('gzip', 'sqlite3')
+EXECLOG_SCALE = 0.02
+
+
+def prepare(workdir, scale=1.0, suffix=''):
+    """Write the inputs into workdir; return [(name, argv)].  Each
+    program writes its result to stdout."""
     rng = random.Random(20261122)
+    path = lambda name: os.path.join(workdir, name + suffix)
     files = {
-        'gzip-input.txt': _text(rng, int(60000 * scale)),
-        'sqlite-script.sql': _sql(rng, int(20000 * scale)),
-        'python-script.py': PY_SCRIPT,
+        'gzip-input.txt': _text(rng, int(SIZES['gzip'] * scale)),
+        'sqlite-script.sql': _sql(rng, int(SIZES['sqlite3'] * scale)),
+        'python-script.py': PY_SCRIPT.replace('@N@', str(int(
+            SIZES['python3'] * scale))),
     }
     for name, text in files.items():
-        with open(os.path.join(workdir, name), 'w') as fobj:
+        with open(path(name), 'w') as fobj:
             fobj.write(text)
-    path = lambda name: os.path.join(workdir, name)
     # cc1 compiles what the host's gcc -E made of it
     subprocess.run(['gcc', '-E', '-o', path('cc1-input.i'), C_SOURCE],
                    check=True)
@@ -88,5 +99,5 @@ def prepare(workdir, scale=1.0):
                      path('sqlite-script.sql')]),
         ('python3', ['/usr/bin/python3', '-S', path('python-script.py')]),
         ('cc1', [CC1, '-quiet', '-fpreprocessed', '-O2', path('cc1-input.i'),
-                 '-o', '/dev/null']),
+                 '-o', '-']),
     ]
