@@ -83,8 +83,10 @@ def vanilla_source(build, bench):
                              stdout=subprocess.PIPE, check=True).stdout
     subprocess.run(['tar', '-x', '-C', src], input=archive, check=True)
     for patch in VANILLA_PATCHES:
-        run(['git', 'apply', '-p1', os.path.join(REPO, 'patches', patch)],
-            log, cwd=src)
+        # Not git apply: inside the repository's work tree, it would
+        # take the paths as relative to the repository and skip them
+        run(['patch', '-p1', '--forward', '-i',
+             os.path.join(REPO, 'patches', patch)], log, cwd=src)
     open(stamp, 'w').close()
     return src
 
