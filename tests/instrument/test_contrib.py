@@ -1,0 +1,248 @@
+#
+# qemu-instr tests: the example libraries of contrib/instrument, each fed
+# to the tool that consumes its output or checked against an oracle
+#
+# This work is licensed under the terms of the GNU GPL, version 2 or later.
+# See the COPYING file in the top-level directory.
+#
+# SPDX-License-Identifier: GPL-2.0-or-later
+
+"""contrib/instrument examples against upstream's plugins and real tools."""
+
+import difflib
+import os
+import re
+import shutil
+import subprocess
+
+from qitest import HERE, run, expect, expect_eq, expect_in
+from test_exec import ENV, oracle_args, read_oracles
+
+CONTRIB = os.path.join(os.path.dirname(os.path.dirname(HERE)), 'contrib',
+                       'instrument')
+EXAMPLES = ('icount', 'memtrace', 'execlog', 'strace')
+
+
+def glib_flags():
+    return run(['pkg-config', '--cflags', '--libs',
+                'glib-2.0']).stdout.split()
+
+
+def example(env, name):
+    """contrib/instrument/<name>.c built as a dynamic library, warnings
+    as errors."""
+    env.require_mode('dynamic')
+    key = ('contrib', name)
+    if key not in env._libs:
+        out = env.tmp('lib%s.so' % name)
+        run(['cc', '-shared', '-fPIC', '-O2', '-Wall', '-Werror', '-o', out,
+             os.path.join(CONTRIB, name + '.c')] + env.cflags() +
+            glib_flags())
+        env._libs[key] = out
+    return env._libs[key]
+
+
+def prog(env):
+    """tests/instrument/contrib/prog.c, static, with debug information."""
+    path = env.tmp('prog')
+    if not os.path.exists(path):
+        run(['cc', '-static', '-g', '-O1', '-o', path,
+             os.path.join(HERE, 'contrib', 'prog.c')])
+    return path
+
+
+def run_example(env, name, args, argv, qemu_args=()):
+    """Run argv under qemu-x86_64 with example name and arguments args
+    (the guest's stdout discarded)."""
+    opt = ','.join(['file=' + example(env, name)] +
+                   ['arg=' + a for a in args])
+    return run([env.qemu_user()] + list(qemu_args) + ['-instr', opt] + argv,
+               env=ENV, stdout=subprocess.DEVNULL)
+
+
+def read(path):
+    with open(path) as fobj:
+        return fobj.read()
+
+
+def expect_same_lines(want, got, what):
+    """want and got, lists of lines, are equal; else show the first
+    difference with some context."""
+    if want != got:
+        diff = list(difflib.unified_diff(want, got, 'expected', 'got',
+                                         lineterm='', n=2))
+        raise AssertionError('%s: %d lines expected, %d got; first '
+                             'difference:\n%s' % (what, len(want), len(got),
+                                                  '\n'.join(diff[:20])))
+
+
+def test_contrib_bad_arguments(env):
+    """Every example refuses an unknown argument, saying which."""
+    env.require_mode('dynamic')
+    for name in EXAMPLES:
+        proc = run([env.qemu_user(), '-instr',
+                    'file=%s,arg=bogus=1' % example(env, name), '/bin/true'],
+                   check=False)
+        expect_eq(1, proc.returncode, '%s: exit status' % name)
+        expect_in("%s: unknown argument 'bogus=1'" % name, proc.stderr,
+                  '%s: stderr' % name)
+    proc = run([env.qemu_user(), '-instr', 'file=%s,arg=range=20-10'
+                % example(env, 'memtrace'), '/bin/true'], check=False)
+    expect_in("memtrace: bad range '20-10'", proc.stderr)
+    proc = run([env.qemu_user(), '-instr', 'file=%s,arg=afilter=xyz'
+                % example(env, 'execlog'), '/bin/true'], check=False)
+    expect_in('execlog: afilter=xyz is not a hexadecimal address',
+              proc.stderr)
+
+
+def test_contrib_icount(env):
+    """icount's per-vCPU and total counts equal libinsn's instructions
+    and libbb's blocks; inline=on gives the same totals on a program
+    whose blocks all run to their end."""
+    env.require_event('guest_tb_before_exec')
+    for args in ([], ['inline=on']):
+        ours, log = env.tmp('icount.txt'), env.tmp('icount.plugins')
+        run_example(env, 'icount', ['out=' + ours] + args, [prog(env)],
+                    oracle_args(env, log))
+        text, want = read(ours), read_oracles(log)
+        rows = dict((m.group(1), (int(m.group(2)), int(m.group(3))))
+                    for m in re.finditer(r'^ *(\S+) +(\d+) +(\d+)$', text,
+                                         re.M))
+        expect_eq((want['insns'], want['blocks']), rows.get('total'),
+                  'icount %s: total (insns, blocks)' % ' '.join(args))
+        if not args:
+            expect_eq(rows['total'], rows.get('0'), 'icount: vCPU 0')
+    print('    insns %d blocks %d' % rows['total'])
+
+
+def test_contrib_memtrace(env):
+    """memtrace writes one line per access libmem sees, loads and stores
+    as memsplit counts them; kind= and range= keep exactly the lines
+    the full trace has of that kind or range."""
+    env.require_event('guest_mem_before_exec')
+    ours, log = env.tmp('memtrace.txt'), env.tmp('memtrace.plugins')
+    run_example(env, 'memtrace', ['out=' + ours], [prog(env)],
+                oracle_args(env, log))
+    full, want = read(ours).splitlines(), read_oracles(log)
+    fields = [line.split() for line in full]
+    expect(all(len(f) == 5 and f[3] in ('1', '2', '4', '8', '16') and
+               f[4] in ('load', 'store') for f in fields),
+           'lines "vcpu pc vaddr size load|store"', full[:3])
+    kinds = [f[4] for f in fields]
+    expect_eq((want['loads'], want['stores']),
+              (kinds.count('load'), kinds.count('store')),
+              'memtrace: (loads, stores)')
+
+    # The stack page of the first store, and stores only
+    first = int([f for f in fields if f[4] == 'store'][0][2], 16)
+    lo, hi = first & ~0xfff, (first & ~0xfff) + 0x1000
+    sub = env.tmp('memtrace-range.txt')
+    run_example(env, 'memtrace', ['out=' + sub, 'kind=store',
+                                  'range=%x-%x' % (lo, hi)], [prog(env)])
+    expect_same_lines([line for line, f in zip(full, fields)
+                       if f[4] == 'store' and lo <= int(f[2], 16) < hi],
+                      read(sub).splitlines(), 'memtrace kind=store range=')
+    print('    %d accesses, %d stores in [%x, %x)'
+          % (len(full), len(read(sub).splitlines()), lo, hi))
+
+
+def execlog_plugin(env):
+    """QEMU's contrib/plugins/execlog.c, built from the tree under test."""
+    if not os.path.exists(os.path.join(env.build, 'tests', 'plugin')):
+        env.skip('QEMU was built without TCG plugins')
+    key = ('plugin', 'execlog')
+    if key not in env._libs:
+        out = env.tmp('libexeclog-plugin.so')
+        run(['cc', '-shared', '-fPIC', '-O2', '-Wall', '-o', out,
+             os.path.join(env.src, 'contrib', 'plugins', 'execlog.c'),
+             '-I' + os.path.join(env.src, 'include', 'qemu')] +
+            glib_flags())
+        env._libs[key] = out
+    return env._libs[key]
+
+
+def insn_sizes(binary):
+    """{address: length} of the instructions of binary, from objdump."""
+    sizes = {}
+    proc = run(['objdump', '-d', '-w', binary])
+    for m in re.finditer(r'^ *([0-9a-f]+):\t([0-9a-f ]+)\t', proc.stdout,
+                         re.M):
+        sizes[int(m.group(1), 16)] = len(m.group(2).split())
+    return sizes
+
+
+def opcode_masked(lines, sizes):
+    """The plugin prints the first 4 bytes of each instruction, reading
+    past the end of one that is shorter: those bytes are left over from
+    earlier translations.  Keep only the instruction's own bytes."""
+    out = []
+    for line in lines:
+        f = line.split(', ', 3)
+        if len(f) == 4 and f[1].startswith('0x') and \
+           sizes.get(int(f[1], 16), 4) < 4:
+            f[2] = '0x%x' % (int(f[2], 16) &
+                             ((1 << (8 * sizes[int(f[1], 16)])) - 1))
+        out.append(', '.join(f))
+    return out
+
+
+def test_contrib_execlog(env):
+    """execlog's log is the execlog plugin's, line for line (the
+    plugin's bytes past the end of short instructions aside), in full
+    and with ifilter= and afilter=."""
+    env.require_event('guest_mem_before_exec')
+    binary = prog(env)
+    sizes = insn_sizes(binary)
+    # An instruction of main() for afilter=: the first one, from the
+    # symbol table
+    syms = run(['nm', binary]).stdout
+    main = re.search(r'^([0-9a-f]+) T main$', syms, re.M).group(1)
+    for args in ([], ['ifilter=call', 'ifilter=rep'],
+                 ['afilter=' + main, 'ifilter=lock']):
+        log, ours = env.tmp('execlog.plugin'), env.tmp('execlog.txt')
+        run([env.qemu_user(), '-d', 'plugin', '-D', log, '-plugin',
+             ','.join([execlog_plugin(env)] + args), binary], env=ENV,
+            stdout=subprocess.DEVNULL)
+        run_example(env, 'execlog', ['out=' + ours] + args, [binary])
+        want = opcode_masked(read(log).split('\n'), sizes)
+        got = opcode_masked(read(ours).split('\n'), sizes)
+        expect(len(got) > 5, 'a log', got)
+        expect_same_lines(want, got, 'execlog %s' % ' '.join(args))
+        print('    %s: %d identical lines' % (' '.join(args) or 'all',
+                                              len(got)))
+
+
+def syscall_names(lines, native):
+    """The system call names of strace's or our strace's lines."""
+    names = []
+    for line in lines:
+        if native:
+            line = re.sub(r'^\d+ +', '', line)
+        line = re.sub(r'^\[vcpu \d+\] ', '', line)
+        m = re.match(r'([a-z0-9_]+)\(', line)
+        if m:
+            names.append(m.group(1))
+    return names
+
+
+def test_contrib_strace(env):
+    """strace sees the system calls the real strace -f sees when the
+    program runs natively, in the same order (but the execve that
+    starts it, which QEMU does itself)."""
+    env.require_event('guest_user_syscall_ret')
+    if not shutil.which('strace'):
+        env.skip('strace is not installed (build-aux/install-deps)')
+    binary = prog(env)
+    real, ours = env.tmp('strace.native'), env.tmp('strace.txt')
+    run(['strace', '-f', '-o', real, binary], env=ENV,
+        stdout=subprocess.DEVNULL)
+    run_example(env, 'strace', ['out=' + ours], [binary])
+    want = syscall_names(read(real).splitlines(), True)
+    expect_eq('execve', want[0], 'first native call')
+    text = read(ours)
+    expect_same_lines(want[1:], syscall_names(text.splitlines(), False),
+                      'strace: system call names')
+    expect_in('openat(-100, "/dev/null", 1, 0, ', text)
+    expect(re.search(r'^exit_group\(0, .*\) = \?$', text, re.M),
+           'exit_group(0, ...) = ?', text[-300:])
+    print('    %d system calls' % len(want[1:]))
