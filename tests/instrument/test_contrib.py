@@ -20,7 +20,8 @@ from test_exec import ENV, oracle_args, read_oracles
 
 CONTRIB = os.path.join(os.path.dirname(os.path.dirname(HERE)), 'contrib',
                        'instrument')
-EXAMPLES = ('icount', 'memtrace', 'execlog', 'strace')
+EXAMPLES = ('icount', 'memtrace', 'execlog', 'strace', 'hotblocks',
+            'coverage')
 
 
 def glib_flags():
@@ -246,3 +247,84 @@ def test_contrib_strace(env):
     expect(re.search(r'^exit_group\(0, .*\) = \?$', text, re.M),
            'exit_group(0, ...) = ?', text[-300:])
     print('    %d system calls' % len(want[1:]))
+
+
+def test_contrib_hotblocks(env):
+    """callgrind_annotate reads hotblocks' profile without a warning and
+    puts the program's hot loop first; the totals are libinsn's
+    instructions and libbb's blocks."""
+    env.require_event('guest_tb_before_exec')
+    if not shutil.which('callgrind_annotate'):
+        env.skip('callgrind_annotate is not installed (valgrind)')
+    binary = prog(env)
+    ours, log = env.tmp('callgrind.out'), env.tmp('hotblocks.plugins')
+    run_example(env, 'hotblocks', ['out=' + ours, 'binary=' + binary],
+                [binary], oracle_args(env, log))
+    want = read_oracles(log)
+    proc = run(['callgrind_annotate', ours])
+    expect_eq('', proc.stderr, 'callgrind_annotate warnings')
+    total = re.search(r'^([\d,]+) \(100.0%\) +([\d,]+) \(100.0%\) +'
+                      r'PROGRAM TOTALS', proc.stdout, re.M)
+    expect(total, 'a PROGRAM TOTALS line', proc.stdout[:1500])
+    expect_eq((want['insns'], want['blocks']),
+              tuple(int(x.replace(',', '')) for x in total.groups()),
+              'totals (Ir, Bx)')
+    fns = re.findall(r'^ *[\d,]+ \([ \d.]+%\) +[\d,]+ \([ \d.]+%\) +'
+                     r'\S*:(\S+) \[', proc.stdout, re.M)
+    expect(fns and fns[0] == 'hot_loop', 'hot_loop first',
+           proc.stdout[-1500:])
+    print('    Ir %d Bx %d, first of %d functions: %s'
+          % (want['insns'], want['blocks'], len(fns), fns[0]))
+
+
+def test_contrib_coverage(env):
+    """genhtml renders coverage's tracefile; each line counts as often
+    as the execlog plugin saw the most executed address of that line
+    run (the addresses of a line from objdump and addr2line); the
+    never-called function shows as not covered."""
+    env.require_event('guest_tb_before_exec')
+    if not shutil.which('genhtml'):
+        env.skip('genhtml is not installed (lcov)')
+    binary = prog(env)
+    info = env.tmp('prog.info')
+    run_example(env, 'coverage', ['out=' + info, 'binary=' + binary],
+                [binary])
+    text = read(info)
+    got = {}
+    for m in re.finditer(r'^DA:(\d+),(\d+)$', text, re.M):
+        got[int(m.group(1))] = int(m.group(2))
+    expect_in('SF:' + os.path.join(HERE, 'contrib', 'prog.c'), text,
+              'tracefile')
+
+    # Oracle: executions of each address in the plugin's log
+    log = env.tmp('coverage.plugin')
+    run([env.qemu_user(), '-d', 'plugin', '-D', log, '-plugin',
+         execlog_plugin(env), binary], env=ENV, stdout=subprocess.DEVNULL)
+    runs = {}
+    for line in read(log).split('\n'):
+        f = line.split(', ', 2)
+        if len(f) == 3:
+            runs[int(f[1], 16)] = runs.get(int(f[1], 16), 0) + 1
+    rows = sorted(set(int(a, 16) for a in re.findall(
+        r'^prog\.c +\d+ +(0x[0-9a-f]+)', run(['objdump', '--dwarf='
+                                              'decodedline', binary]).stdout,
+        re.M)))
+    where = run(['addr2line', '-e', binary] + ['0x%x' % a for a in rows])
+    want = {}
+    for addr, loc in zip(rows, where.stdout.split('\n')):
+        line = int(loc.split(':')[-1].split()[0])
+        want[line] = max(want.get(line, 0), runs.get(addr, 0))
+    expect_eq(want, got, 'DA line counts')
+    src = read(os.path.join(HERE, 'contrib', 'prog.c')).split('\n')
+    cold = [i + 1 for i, s in enumerate(src) if 'return x * 3 + 1' in s][0]
+    expect_eq(0, got.get(cold), 'executions of cold() (line %d)' % cold)
+
+    html = env.tmp('coverage-html')
+    proc = run(['genhtml', '-q', '-o', html, info])
+    expect_eq('', proc.stderr, 'genhtml warnings')
+    page = [p for p in run(['find', html, '-name', 'prog.c.gcov.html']
+                           ).stdout.split()]
+    expect(page, 'an HTML page for prog.c', os.listdir(html))
+    expect_in('lineNoCov', read(page[0]), 'prog.c.gcov.html')
+    print('    %d lines, %d covered' % (len(got),
+                                        sum(1 for c in got.values() if c)))

@@ -39,7 +39,7 @@ int main(int argc, char **argv)
     if (argc > 5) {
         sink = cold(argc);      /* never runs: a line coverage leaves out */
     }
-    sink = hot_loop(2000);
+    sink = hot_loop(10000);
     memset(buf, 'x', sizeof(buf));
     memcpy(copy, buf, sizeof(copy));
     __atomic_fetch_add(&sink, copy[3], __ATOMIC_SEQ_CST);
