@@ -1,6 +1,8 @@
 # qemu-instr: QEMU 7.2 with trace-event instrumentation.
 #
-#   make            configure (with defaults) if needed, then build
+#   make            configure (with defaults) if needed, then build QEMU
+#                   and the example libraries of contrib/instrument
+#   make examples   build only the examples, in BUILD/examples
 #   make demo       build, then run an example library on a real program
 #   make check      build what the tests need, then run tests/instrument/run
 #   make bench      build vanilla QEMU and qemu-instr side by side in
@@ -23,10 +25,23 @@ CONFIGURE_FLAGS ?= --with-instrument-events=$(CURDIR)/tests/instrument/events.li
 # Cache hits across build directories and clones
 export CCACHE_BASEDIR ?= $(abspath $(BUILD))
 
-.PHONY: all demo check bench install export prepare clean distclean
+.PHONY: all examples demo check bench install export prepare clean distclean
 
 all: $(BUILD)/config.status
 	$(NINJA)
+	$(EXAMPLES)
+
+# contrib/instrument/Makefile, against the build's headers; installed
+# under QEMU's prefix, in lib/qemu-instr and share/qemu-instr/examples
+QEMU_OPTION = $(shell python3 -c 'import json, sys; print([o["value"] \
+	for o in json.load(open(sys.argv[1])) if o["name"] == sys.argv[2]][0])' \
+	$(BUILD)/qemu/meson-info/intro-buildoptions.json $(1))
+EXAMPLES = mkdir -p $(BUILD)/examples && $(MAKE) -C contrib/instrument \
+	SRCDIR=$(CURDIR)/contrib/instrument/ OUT=$(abspath $(BUILD))/examples/ \
+	QI_CFLAGS="-I$(abspath $(BUILD))/src/include -I$(abspath $(BUILD))/qemu/include"
+
+examples: $(BUILD)/config.status
+	$(EXAMPLES)
 
 $(BUILD)/config.status:
 	mkdir -p $(BUILD) && cd $(BUILD) && $(CURDIR)/configure $(CONFIGURE_FLAGS)
@@ -58,6 +73,10 @@ bench: $(BUILD)/config.status
 
 install: all
 	DESTDIR=$(if $(DESTDIR),$(abspath $(DESTDIR))) $(NINJA) install
+	$(EXAMPLES) install DESTDIR=$(if $(DESTDIR),$(abspath $(DESTDIR))) \
+	  prefix=$(call QEMU_OPTION,prefix) \
+	  libdir=$(call QEMU_OPTION,prefix)/$(call QEMU_OPTION,libdir) \
+	  datadir=$(call QEMU_OPTION,prefix)/$(call QEMU_OPTION,datadir)
 
 export:
 	build-aux/qi-export --build=$(BUILD)

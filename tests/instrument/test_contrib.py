@@ -328,3 +328,40 @@ def test_contrib_coverage(env):
     expect_in('lineNoCov', read(page[0]), 'prog.c.gcov.html')
     print('    %d lines, %d covered' % (len(got),
                                         sum(1 for c in got.values() if c)))
+
+
+def test_contrib_out_of_tree(env):
+    """contrib/instrument's Makefile and meson.build, the documented
+    minimal builds of an out-of-tree library, build every example
+    against an installation (headers, qemu-instr.pc), and what they
+    build loads."""
+    env.require_mode('dynamic')
+    from test_examples import installed_cflags
+    # installs into env.tmp('install'): a qemu-instr.pc for that place
+    include = [f[2:] for f in installed_cflags(env) if f.startswith('-I')]
+    pcdir = env.tmp('oot-pkgconfig')
+    os.makedirs(pcdir, exist_ok=True)
+    with open(os.path.join(pcdir, 'qemu-instr.pc'), 'w') as fobj:
+        fobj.write('Name: qemu-instr\nDescription: test copy\nVersion: 1\n'
+                   'Cflags: %s\n' % ' '.join('-I' + i for i in include))
+    pkg_env = dict(os.environ, PKG_CONFIG_PATH=pcdir)
+    names = sorted(f[:-2] for f in os.listdir(CONTRIB) if f.endswith('.c'))
+
+    out = env.tmp('oot-make') + '/'
+    os.makedirs(out, exist_ok=True)
+    run(['make', '-C', CONTRIB, 'SRCDIR=' + CONTRIB + '/', 'OUT=' + out,
+         'CFLAGS=-O2 -Wall -Werror'], env=pkg_env)
+    expect_eq(['lib%s.so' % n for n in names], sorted(os.listdir(out)),
+              'libraries built by contrib/instrument/Makefile')
+
+    if shutil.which('meson'):
+        mdir = env.tmp('oot-meson')
+        run(['meson', 'setup', mdir, CONTRIB], env=pkg_env)
+        run(['ninja', '-C', mdir], env=pkg_env)
+        built = sorted(f for f in os.listdir(mdir) if f.endswith('.so'))
+        expect(set('lib%s.so' % n for n in EXAMPLES) <= set(built),
+               'every example built by meson.build', built)
+    ours = env.tmp('oot-icount.txt')
+    run([env.qemu_user(), '-instr', 'file=%slibicount.so,arg=out=%s'
+         % (out, ours), '/bin/true'])
+    expect_in('total', read(ours), 'icount output')
