@@ -45,6 +45,11 @@ SYSTEM_ARGS = ['-nodefaults', '-machine', 'pc', '-accel', 'tcg',
                '-global', 'apic-common.vapic=off', '-no-reboot',
                '-display', 'none']
 
+# Pinned environment for guest programs whose counts or times are compared:
+# the same program then executes the same instructions (DESIGN section 7)
+PINNED_ENV = {'PATH': '/usr/bin:/bin', 'LANG': 'C', 'PYTHONHASHSEED': '0',
+              'PERL_HASH_SEED': '0', 'PERL_PERTURB_KEYS': '0'}
+
 _POLL = 0.02                    # seconds between two polls
 
 

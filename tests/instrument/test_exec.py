@@ -12,12 +12,8 @@ import os
 import re
 import subprocess
 
-from qemu_proc import SystemGuest
+from qemu_proc import PINNED_ENV as ENV, SystemGuest
 from qitest import Skip, run, expect, expect_eq
-
-# Pinned environment: same program, same execution (DESIGN section 7)
-ENV = {'PATH': '/usr/bin:/bin', 'LANG': 'C', 'PYTHONHASHSEED': '0',
-       'PERL_HASH_SEED': '0', 'PERL_PERTURB_KEYS': '0'}
 
 PROGRAMS = [
     ('gzip', ['/bin/gzip', '-9', '-c', '{input}']),

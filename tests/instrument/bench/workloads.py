@@ -62,8 +62,8 @@ print(sieve(@N@ * 5), fib_memo(300) % 1000003, len(d),
       sum(sorted(d.values())[:100]))
 '''
 
-# Input sizes at scale 1: about 1 s each under vanilla qemu-x86_64
-SIZES = {'gzip': 45000, 'sqlite3': 10000, 'python3': 120000}
+# Input sizes at scale 1: about 1 s of CPU each under vanilla qemu-x86_64
+SIZES = {'gzip': 110000, 'sqlite3': 24000, 'python3': 600000}
 
 # A real C source file for the compiler: the workload of the tests
 C_SOURCE = os.path.join(os.path.dirname(os.path.dirname(
@@ -94,7 +94,7 @@ def prepare(workdir, scale=1.0, suffix=''):
     subprocess.run(['gcc', '-E', '-o', path('cc1-input.i'), C_SOURCE],
                    check=True)
     return [
-        ('gzip', ['/bin/gzip', '-9', '-c', path('gzip-input.txt')]),
+        ('gzip', ['/bin/gzip', '-9', '-n', '-c', path('gzip-input.txt')]),
         ('sqlite3', ['/usr/bin/sqlite3', ':memory:', '.read ' +
                      path('sqlite-script.sql')]),
         ('python3', ['/usr/bin/python3', '-S', path('python-script.py')]),

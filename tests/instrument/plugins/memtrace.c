@@ -35,7 +35,7 @@ static void consume(void)
     unsigned int i;
 
     for (i = 0; i < used; i++) {
-        s = s * 31 + (buf[i].vaddr ^ buf[i].info ^ buf[i].vcpu);
+        s += buf[i].vaddr ^ buf[i].info ^ buf[i].vcpu;
     }
     __atomic_fetch_add(&sum, s, __ATOMIC_RELAXED);
     __atomic_fetch_add(&total, used, __ATOMIC_RELAXED);

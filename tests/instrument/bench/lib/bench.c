@@ -13,6 +13,8 @@
  *     execlog                 contrib/plugins/execlog.c's log, to log=FILE
  *   out=FILE   where qi_fini() writes the counts
  *   log=FILE   execlog's output
+ *   entries=N  records per vCPU buffer of the memtrace job (default:
+ *              qi_mem_trace_set()'s)
  * The upstream plugins doing the same jobs are tests/plugin/lib{insn,bb,
  * mem}.so, tests/instrument/plugins/memtrace.c and contrib/plugins/
  * execlog.c.
@@ -76,7 +78,7 @@ static void consume(void)
     unsigned int i;
 
     for (i = 0; i < used; i++) {
-        s = s * 31 + (buf[i].vaddr ^ buf[i].info ^ buf[i].vcpu);
+        s += buf[i].vaddr ^ buf[i].info ^ buf[i].vcpu;
     }
     __atomic_fetch_add(&sum, s, __ATOMIC_RELAXED);
     __atomic_fetch_add(&total, used, __ATOMIC_RELAXED);
@@ -102,7 +104,7 @@ static void trace_batch(QICPU vcpu, const QIMemRecord *rec, size_t n,
     size_t i;
 
     for (i = 0; i < n; i++) {
-        s = s * 31 + (rec[i].vaddr ^ info_bits(rec[i].info) ^ index);
+        s += rec[i].vaddr ^ info_bits(rec[i].info) ^ index;
     }
     __atomic_fetch_add(&sum, s, __ATOMIC_RELAXED);
     __atomic_fetch_add(&total, n, __ATOMIC_RELAXED);
@@ -282,6 +284,7 @@ static void enable(int id)
 int qi_init(int argc, const char **argv)
 {
     const char *log = NULL;
+    size_t entries = 0;
     int i, j;
 
     for (i = 0; i < argc; i++) {
@@ -300,9 +303,11 @@ int qi_init(int argc, const char **argv)
             out = argv[i] + 4;
         } else if (g_str_has_prefix(argv[i], "log=")) {
             log = argv[i] + 4;
+        } else if (g_str_has_prefix(argv[i], "entries=")) {
+            entries = strtoul(argv[i] + 8, NULL, 0);
         } else {
             fprintf(stderr, "bench: usage: arg=job=NAME[,arg=out=FILE]"
-                    "[,arg=log=FILE]\n");
+                    "[,arg=log=FILE][,arg=entries=N]\n");
             return 1;
         }
     }
@@ -314,7 +319,7 @@ int qi_init(int argc, const char **argv)
         }
         insn_text = g_hash_table_new_full(NULL, NULL, NULL, g_free);
     }
-    if (job == JOB_MEMTRACE && !qi_mem_trace_set(trace_batch, NULL, 0)) {
+    if (job == JOB_MEMTRACE && !qi_mem_trace_set(trace_batch, NULL, entries)) {
         fprintf(stderr, "bench: another library traces memory\n");
         return 1;
     }
