@@ -15,13 +15,14 @@ import re
 import shutil
 import subprocess
 
+from qemu_proc import SystemGuest
 from qitest import HERE, run, expect, expect_eq, expect_in
 from test_exec import ENV, oracle_args, read_oracles
 
 CONTRIB = os.path.join(os.path.dirname(os.path.dirname(HERE)), 'contrib',
                        'instrument')
 EXAMPLES = ('icount', 'memtrace', 'execlog', 'strace', 'hotblocks',
-            'coverage')
+            'coverage', 'mmio')
 
 
 def glib_flags():
@@ -96,6 +97,13 @@ def test_contrib_bad_arguments(env):
               proc.stderr)
 
 
+def icount_rows(text):
+    """{'0': (insns, blocks), ..., 'total': (insns, blocks)} of icount's
+    table."""
+    return dict((m.group(1), (int(m.group(2)), int(m.group(3))))
+                for m in re.finditer(r'^ *(\S+) +(\d+) +(\d+)$', text, re.M))
+
+
 def test_contrib_icount(env):
     """icount's per-vCPU and total counts equal libinsn's instructions
     and libbb's blocks; inline=on gives the same totals on a program
@@ -105,15 +113,45 @@ def test_contrib_icount(env):
         ours, log = env.tmp('icount.txt'), env.tmp('icount.plugins')
         run_example(env, 'icount', ['out=' + ours] + args, [prog(env)],
                     oracle_args(env, log))
-        text, want = read(ours), read_oracles(log)
-        rows = dict((m.group(1), (int(m.group(2)), int(m.group(3))))
-                    for m in re.finditer(r'^ *(\S+) +(\d+) +(\d+)$', text,
-                                         re.M))
+        rows, want = icount_rows(read(ours)), read_oracles(log)
         expect_eq((want['insns'], want['blocks']), rows.get('total'),
                   'icount %s: total (insns, blocks)' % ' '.join(args))
         if not args:
             expect_eq(rows['total'], rows.get('0'), 'icount: vCPU 0')
     print('    insns %d blocks %d' % rows['total'])
+
+
+def test_contrib_icount_static(env):
+    """The same icount.c, compiled into a static-mode qemu-x86_64 (its
+    directory holds only it), counts what libinsn and libbb count in
+    that QEMU; without -instr it stays idle."""
+    env.require_event('guest_tb_before_exec')
+    # A fixed directory: the side build is configured with it once
+    src = env.build.rstrip('/') + '-static-icount-src'
+    os.makedirs(src, exist_ok=True)
+    with open(os.path.join(CONTRIB, 'icount.c'), 'rb') as fobj:
+        text = fobj.read()
+    dst = os.path.join(src, 'icount.c')
+    if not os.path.exists(dst) or open(dst, 'rb').read() != text:
+        with open(dst, 'wb') as fobj:
+            fobj.write(text)
+    build = env.side_build('static-icount',
+                           ['--enable-plugins',
+                            '--with-trace-instrument=static',
+                            '--with-trace-instrument-path=' + src],
+                           ['qemu-x86_64'] + ['tests/plugin/lib%s.so' % p
+                                              for p in ('insn', 'bb', 'mem')])
+    qemu = os.path.join(build, 'qemu-x86_64')
+    ours, log = env.tmp('icount-static.txt'), env.tmp('icount-static.log')
+    run([qemu] + oracle_args(env, log, build) + ['-instr', 'arg=out=' + ours,
+                                                 prog(env)],
+        env=ENV, stdout=subprocess.DEVNULL)
+    rows, want = icount_rows(read(ours)), read_oracles(log)
+    expect_eq((want['insns'], want['blocks']), rows.get('total'),
+              'static icount: total (insns, blocks)')
+    proc = run([qemu, prog(env)], env=ENV, stdout=subprocess.DEVNULL)
+    expect_eq('', proc.stderr, 'static icount without -instr: its output')
+    print('    static: insns %d blocks %d' % rows['total'])
 
 
 def test_contrib_memtrace(env):
@@ -365,3 +403,61 @@ def test_contrib_out_of_tree(env):
     run([env.qemu_user(), '-instr', 'file=%slibicount.so,arg=out=%s'
          % (out, ours), '/bin/true'])
     expect_in('total', read(ours), 'icount output')
+
+
+COM1 = 0x3f8
+MMIO_LINE = re.compile(r'^(-?\d+) (read|write) (\S+) 0x([0-9a-f]+) (\d) '
+                       r'0x([0-9a-f]+)$')
+
+
+def test_contrib_mmio(env):
+    """mmio on the system guest: the bytes written to the UART's transmit
+    register (COM1, I/O port 0x3f8) are exactly what the guest printed,
+    its line status reads say the transmitter is empty, and the summary
+    counts the lines."""
+    env.require_event('memory_region_ops_read')
+    env.require_event('memory_region_ops_write')
+    out = env.tmp('mmio.txt')
+    opt = 'file=%s,arg=out=%s,arg=device=serial' % (example(env, 'mmio'),
+                                                     out)
+    with SystemGuest(env.qemu_system(), args=['-instr', opt],
+                     bios=env.guest_bin()) as vm:
+        vm.wait_rounds(3)
+        vm.check_rounds()
+        expect_eq(vm.shutdown(), 0, 'QEMU\'s exit status')
+        with open(vm.serial_path, 'rb') as fobj:
+            serial = fobj.read()
+    lines = read(out).splitlines()
+    log = [line for line in lines if not line.startswith('#')]
+    summary = lines[len(log):]
+    expect(log and summary and summary[0] == '# device address reads writes',
+           'access lines, then the summary', lines[-5:])
+    parsed = []
+    for line in log:
+        m = MMIO_LINE.match(line)
+        expect(m, 'an access line "cpu read|write device 0xADDRESS size '
+               '0xVALUE"', line)
+        expect_eq(m.group(3), 'serial', 'device (device=serial)')
+        parsed.append((m.group(2), int(m.group(4), 16), int(m.group(6), 16)))
+    # The transmit register is base + 0 while the line control register
+    # (base + 3) has DLAB (bit 7) clear; with it set, it is the divisor
+    dlab, sent = False, bytearray()
+    for kind, addr, value in parsed:
+        if kind == 'write' and addr == COM1 + 3:
+            dlab = bool(value & 0x80)
+        elif kind == 'write' and addr == COM1 and not dlab:
+            sent.append(value)
+    expect_eq(bytes(sent), serial, 'bytes written to the transmit register')
+    lsr = [v for k, a, v in parsed if k == 'read' and a == COM1 + 5]
+    expect(lsr and all(v & 0x20 for v in lsr),
+           'line status reads, each with "transmitter empty" (0x20)',
+           lsr[:10])
+    counted = {}
+    for kind, addr, _ in parsed:
+        key = '# serial 0x%x' % addr
+        reads, writes = counted.get(key, (0, 0))
+        counted[key] = ((reads + 1, writes) if kind == 'read'
+                        else (reads, writes + 1))
+    expect_eq(sorted(summary[1:]),
+              sorted('%s %d %d' % (k, r, w) for k, (r, w) in
+                     counted.items()), 'summary of the access lines')
