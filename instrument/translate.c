@@ -49,13 +49,7 @@ void instr_tcg_exec_emitted(void)
  * no library loaded, translation does no extra work (e.g. reading the
  * instruction's bytes).  Static mode always calls the library.
  */
-#ifdef CONFIG_TRACE_INSTRUMENT_DYNAMIC
-#define instr_trans_wanted(ID) \
-    (instr_event_get(QI_EVENT_ ## ID) || \
-     trace_event_get_state_backends(TRACE_ ## ID))
-#else
-#define instr_trans_wanted(ID) true
-#endif
+#define instr_trans_wanted(ID) trace_event_get_state_backends(TRACE_ ## ID)
 
 /* Move the ops emitted after @last to right after @mark */
 static void instr_move_ops(TCGOp *last, TCGOp *mark)

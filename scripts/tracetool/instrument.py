@@ -401,6 +401,21 @@ def generate_h_end(events, group):
             '')
 
 
+def generate_backend_dstate(event):
+    """The part of TRACE_<NAME>_BACKEND_DSTATE() that says whether the
+    event is instrumented: QEMU's code that computes an event's arguments
+    only when trace_event_get_state_backends() says the event is wanted
+    must run for the instrumentation library too."""
+    from tracetool import out
+    if not is_instrumented(event):
+        return
+    if MODE == "static":
+        # qi_event_<name>() is always called
+        out('    %(id)s_ENABLED || \\', id=qi_id(event))
+    else:
+        out('    instr_event_get(%(id)s) || \\', id=qi_id(event))
+
+
 def generate_h_wrapper(event):
     """trace_<name>() for an instrumented event."""
     from tracetool import out

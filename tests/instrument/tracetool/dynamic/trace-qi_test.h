@@ -46,6 +46,7 @@ extern uint16_t _TRACE_QI_TEST_MEM_EXEC_DSTATE;
 
 #define TRACE_QI_TEST_ALLOC_BACKEND_DSTATE() ( \
     trace_event_get_state_dynamic_by_id(TRACE_QI_TEST_ALLOC) || \
+    instr_event_get(QI_EVENT_QI_TEST_ALLOC) || \
     false)
 
 static inline void _nocheck__trace_qi_test_alloc(size_t size, void * ptr)
@@ -59,11 +60,11 @@ static inline void _nocheck__trace_qi_test_alloc(size_t size, void * ptr)
                      qemu_get_thread_id(),
                      (size_t)_now.tv_sec, (size_t)_now.tv_usec
                      , size, ptr);
-#line 63 "trace-qi_test.h"
+#line 64 "trace-qi_test.h"
         } else {
 #line 8 "trace-events"
             qemu_log("qi_test_alloc " "size %zu ptr %p" "\n", size, ptr);
-#line 67 "trace-qi_test.h"
+#line 68 "trace-qi_test.h"
         }
     }
 }
@@ -76,7 +77,7 @@ static inline void trace_qi_test_alloc(size_t size, void * ptr)
     if (unlikely(cb)) {
 #line 8 "trace-events"
         cb(size, ptr);
-#line 80 "trace-qi_test.h"
+#line 81 "trace-qi_test.h"
     } else {
         _nocheck__trace_qi_test_alloc(size, ptr);
     }
@@ -84,6 +85,7 @@ static inline void trace_qi_test_alloc(size_t size, void * ptr)
 
 #define TRACE_QI_TEST_CPU_BACKEND_DSTATE() ( \
     trace_event_get_state_dynamic_by_id(TRACE_QI_TEST_CPU) || \
+    instr_event_get(QI_EVENT_QI_TEST_CPU) || \
     false)
 
 static inline void _nocheck__trace_qi_test_cpu(void * __cpu)
@@ -97,11 +99,11 @@ static inline void _nocheck__trace_qi_test_cpu(void * __cpu)
                      qemu_get_thread_id(),
                      (size_t)_now.tv_sec, (size_t)_now.tv_usec
                      , __cpu);
-#line 101 "trace-qi_test.h"
+#line 103 "trace-qi_test.h"
         } else {
 #line 11 "trace-events"
             qemu_log("qi_test_cpu " "cpu=%p " "\n", __cpu);
-#line 105 "trace-qi_test.h"
+#line 107 "trace-qi_test.h"
         }
     }
 }
@@ -114,7 +116,7 @@ static inline void trace_qi_test_cpu(void * __cpu)
     if (unlikely(cb)) {
 #line 11 "trace-events"
         cb(__cpu);
-#line 118 "trace-qi_test.h"
+#line 120 "trace-qi_test.h"
     } else if (trace_event_get_vcpu_state(__cpu, TRACE_QI_TEST_CPU)) {
         _nocheck__trace_qi_test_cpu(__cpu);
     }
@@ -122,6 +124,7 @@ static inline void trace_qi_test_cpu(void * __cpu)
 
 #define TRACE_QI_TEST_CALL_BACKEND_DSTATE() ( \
     trace_event_get_state_dynamic_by_id(TRACE_QI_TEST_CALL) || \
+    instr_event_get(QI_EVENT_QI_TEST_CALL) || \
     false)
 
 static inline void _nocheck__trace_qi_test_call(void * __cpu, uint64_t num, uint64_t arg1, const char * arg2)
@@ -135,11 +138,11 @@ static inline void _nocheck__trace_qi_test_call(void * __cpu, uint64_t num, uint
                      qemu_get_thread_id(),
                      (size_t)_now.tv_sec, (size_t)_now.tv_usec
                      , __cpu, num, arg1, arg2);
-#line 139 "trace-qi_test.h"
+#line 142 "trace-qi_test.h"
         } else {
 #line 17 "trace-events"
             qemu_log("qi_test_call " "cpu=%p ""num=0x%016"PRIx64" arg1=0x%016"PRIx64" arg2=%s" "\n", __cpu, num, arg1, arg2);
-#line 143 "trace-qi_test.h"
+#line 146 "trace-qi_test.h"
         }
     }
 }
@@ -152,7 +155,7 @@ static inline void trace_qi_test_call(void * __cpu, uint64_t num, uint64_t arg1,
     if (unlikely(cb)) {
 #line 17 "trace-events"
         cb(__cpu, num, arg1, arg2);
-#line 156 "trace-qi_test.h"
+#line 159 "trace-qi_test.h"
     } else if (trace_event_get_vcpu_state(__cpu, TRACE_QI_TEST_CALL)) {
         _nocheck__trace_qi_test_call(__cpu, num, arg1, arg2);
     }
@@ -160,6 +163,7 @@ static inline void trace_qi_test_call(void * __cpu, uint64_t num, uint64_t arg1,
 
 #define TRACE_QI_TEST_SELECTED_BACKEND_DSTATE() ( \
     trace_event_get_state_dynamic_by_id(TRACE_QI_TEST_SELECTED) || \
+    instr_event_get(QI_EVENT_QI_TEST_SELECTED) || \
     false)
 
 static inline void _nocheck__trace_qi_test_selected(int value)
@@ -173,11 +177,11 @@ static inline void _nocheck__trace_qi_test_selected(int value)
                      qemu_get_thread_id(),
                      (size_t)_now.tv_sec, (size_t)_now.tv_usec
                      , value);
-#line 177 "trace-qi_test.h"
+#line 181 "trace-qi_test.h"
         } else {
 #line 21 "trace-events"
             qemu_log("qi_test_selected " "value %d" "\n", value);
-#line 181 "trace-qi_test.h"
+#line 185 "trace-qi_test.h"
         }
     }
 }
@@ -190,7 +194,7 @@ static inline void trace_qi_test_selected(int value)
     if (unlikely(cb)) {
 #line 21 "trace-events"
         cb(value);
-#line 194 "trace-qi_test.h"
+#line 198 "trace-qi_test.h"
     } else {
         _nocheck__trace_qi_test_selected(value);
     }
@@ -211,11 +215,11 @@ static inline void _nocheck__trace_qi_test_plain(int value)
                      qemu_get_thread_id(),
                      (size_t)_now.tv_sec, (size_t)_now.tv_usec
                      , value);
-#line 215 "trace-qi_test.h"
+#line 219 "trace-qi_test.h"
         } else {
 #line 24 "trace-events"
             qemu_log("qi_test_plain " "value %d" "\n", value);
-#line 219 "trace-qi_test.h"
+#line 223 "trace-qi_test.h"
         }
     }
 }
@@ -243,6 +247,7 @@ static inline void trace_qi_test_disabled(int value)
 
 #define TRACE_QI_TEST_EXEC_TRANS_BACKEND_DSTATE() ( \
     trace_event_get_state_dynamic_by_id(TRACE_QI_TEST_EXEC_TRANS) || \
+    instr_event_get(QI_EVENT_QI_TEST_EXEC_TRANS) || \
     false)
 
 static inline void _nocheck__trace_qi_test_exec_trans(void * __cpu, void * __tcg_cpu, uint64_t pc, uint32_t size)
@@ -256,11 +261,11 @@ static inline void _nocheck__trace_qi_test_exec_trans(void * __cpu, void * __tcg
                      qemu_get_thread_id(),
                      (size_t)_now.tv_sec, (size_t)_now.tv_usec
                      , __cpu, __tcg_cpu, pc, size);
-#line 260 "trace-qi_test.h"
+#line 265 "trace-qi_test.h"
         } else {
 #line 34 "trace-events"
             qemu_log("qi_test_exec_trans " "cpu=%p ""tcg_cpu=%p ""pc=0x%"PRIx64" size=%u" "\n", __cpu, __tcg_cpu, pc, size);
-#line 264 "trace-qi_test.h"
+#line 269 "trace-qi_test.h"
         }
     }
 }
@@ -273,7 +278,7 @@ static inline void trace_qi_test_exec_trans(void * __cpu, void * __tcg_cpu, uint
     if (unlikely(cb)) {
 #line 34 "trace-events"
         cb(__cpu, __tcg_cpu, pc, size);
-#line 277 "trace-qi_test.h"
+#line 282 "trace-qi_test.h"
     } else if (trace_event_get_vcpu_state(__cpu, TRACE_QI_TEST_EXEC_TRANS)) {
         _nocheck__trace_qi_test_exec_trans(__cpu, __tcg_cpu, pc, size);
     }
@@ -281,6 +286,7 @@ static inline void trace_qi_test_exec_trans(void * __cpu, void * __tcg_cpu, uint
 
 #define TRACE_QI_TEST_EXEC_EXEC_BACKEND_DSTATE() ( \
     trace_event_get_state_dynamic_by_id(TRACE_QI_TEST_EXEC_EXEC) || \
+    instr_event_get(QI_EVENT_QI_TEST_EXEC_EXEC) || \
     false)
 
 static inline void _nocheck__trace_qi_test_exec_exec(void * __cpu, uint64_t pc)
@@ -294,11 +300,11 @@ static inline void _nocheck__trace_qi_test_exec_exec(void * __cpu, uint64_t pc)
                      qemu_get_thread_id(),
                      (size_t)_now.tv_sec, (size_t)_now.tv_usec
                      , __cpu, pc);
-#line 298 "trace-qi_test.h"
+#line 304 "trace-qi_test.h"
         } else {
 #line 34 "trace-events"
             qemu_log("qi_test_exec_exec " "cpu=%p ""pc=0x%"PRIx64 "\n", __cpu, pc);
-#line 302 "trace-qi_test.h"
+#line 308 "trace-qi_test.h"
         }
     }
 }
@@ -311,7 +317,7 @@ static inline void trace_qi_test_exec_exec(void * __cpu, uint64_t pc)
     if (unlikely(cb)) {
 #line 34 "trace-events"
         cb(__cpu, pc);
-#line 315 "trace-qi_test.h"
+#line 321 "trace-qi_test.h"
     } else if (trace_event_get_vcpu_state(__cpu, TRACE_QI_TEST_EXEC_EXEC)) {
         _nocheck__trace_qi_test_exec_exec(__cpu, pc);
     }
@@ -319,6 +325,7 @@ static inline void trace_qi_test_exec_exec(void * __cpu, uint64_t pc)
 
 #define TRACE_QI_TEST_MEM_TRANS_BACKEND_DSTATE() ( \
     trace_event_get_state_dynamic_by_id(TRACE_QI_TEST_MEM_TRANS) || \
+    instr_event_get(QI_EVENT_QI_TEST_MEM_TRANS) || \
     false)
 
 static inline void _nocheck__trace_qi_test_mem_trans(void * __cpu, void * __tcg_cpu, void * vaddr, uint32_t info)
@@ -332,11 +339,11 @@ static inline void _nocheck__trace_qi_test_mem_trans(void * __cpu, void * __tcg_
                      qemu_get_thread_id(),
                      (size_t)_now.tv_sec, (size_t)_now.tv_usec
                      , __cpu, __tcg_cpu, vaddr, info);
-#line 336 "trace-qi_test.h"
+#line 343 "trace-qi_test.h"
         } else {
 #line 41 "trace-events"
             qemu_log("qi_test_mem_trans " "cpu=%p ""tcg_cpu=%p ""vaddr=%p info=0x%x" "\n", __cpu, __tcg_cpu, vaddr, info);
-#line 340 "trace-qi_test.h"
+#line 347 "trace-qi_test.h"
         }
     }
 }
@@ -349,7 +356,7 @@ static inline void trace_qi_test_mem_trans(void * __cpu, void * __tcg_cpu, void 
     if (unlikely(cb)) {
 #line 41 "trace-events"
         cb(__cpu, __tcg_cpu, (QITCGv)vaddr, instr_mem_info_unpack(info));
-#line 353 "trace-qi_test.h"
+#line 360 "trace-qi_test.h"
     } else if (trace_event_get_vcpu_state(__cpu, TRACE_QI_TEST_MEM_TRANS)) {
         _nocheck__trace_qi_test_mem_trans(__cpu, __tcg_cpu, vaddr, info);
     }
@@ -357,6 +364,7 @@ static inline void trace_qi_test_mem_trans(void * __cpu, void * __tcg_cpu, void 
 
 #define TRACE_QI_TEST_MEM_EXEC_BACKEND_DSTATE() ( \
     trace_event_get_state_dynamic_by_id(TRACE_QI_TEST_MEM_EXEC) || \
+    instr_event_get(QI_EVENT_QI_TEST_MEM_EXEC) || \
     false)
 
 static inline void _nocheck__trace_qi_test_mem_exec(void * __cpu, uint64_t vaddr, uint32_t info)
@@ -370,11 +378,11 @@ static inline void _nocheck__trace_qi_test_mem_exec(void * __cpu, uint64_t vaddr
                      qemu_get_thread_id(),
                      (size_t)_now.tv_sec, (size_t)_now.tv_usec
                      , __cpu, vaddr, info);
-#line 374 "trace-qi_test.h"
+#line 382 "trace-qi_test.h"
         } else {
 #line 41 "trace-events"
             qemu_log("qi_test_mem_exec " "cpu=%p ""vaddr=0x%"PRIx64" info=0x%x" "\n", __cpu, vaddr, info);
-#line 378 "trace-qi_test.h"
+#line 386 "trace-qi_test.h"
         }
     }
 }
@@ -387,7 +395,7 @@ static inline void trace_qi_test_mem_exec(void * __cpu, uint64_t vaddr, uint32_t
     if (unlikely(cb)) {
 #line 41 "trace-events"
         cb(__cpu, vaddr, instr_mem_info_unpack(info));
-#line 391 "trace-qi_test.h"
+#line 399 "trace-qi_test.h"
     } else if (trace_event_get_vcpu_state(__cpu, TRACE_QI_TEST_MEM_EXEC)) {
         _nocheck__trace_qi_test_mem_exec(__cpu, vaddr, info);
     }

@@ -47,6 +47,7 @@ extern uint16_t _TRACE_QI_TEST_MEM_EXEC_DSTATE;
 
 #define TRACE_QI_TEST_ALLOC_BACKEND_DSTATE() ( \
     trace_event_get_state_dynamic_by_id(TRACE_QI_TEST_ALLOC) || \
+    QI_EVENT_QI_TEST_ALLOC_ENABLED || \
     false)
 
 static inline void _nocheck__trace_qi_test_alloc(size_t size, void * ptr)
@@ -60,11 +61,11 @@ static inline void _nocheck__trace_qi_test_alloc(size_t size, void * ptr)
                      qemu_get_thread_id(),
                      (size_t)_now.tv_sec, (size_t)_now.tv_usec
                      , size, ptr);
-#line 64 "trace-qi_test.h"
+#line 65 "trace-qi_test.h"
         } else {
 #line 8 "trace-events"
             qemu_log("qi_test_alloc " "size %zu ptr %p" "\n", size, ptr);
-#line 68 "trace-qi_test.h"
+#line 69 "trace-qi_test.h"
         }
     }
 }
@@ -73,11 +74,12 @@ static inline void trace_qi_test_alloc(size_t size, void * ptr)
 {
 #line 8 "trace-events"
     qi_event_qi_test_alloc(size, ptr);
-#line 77 "trace-qi_test.h"
+#line 78 "trace-qi_test.h"
 }
 
 #define TRACE_QI_TEST_CPU_BACKEND_DSTATE() ( \
     trace_event_get_state_dynamic_by_id(TRACE_QI_TEST_CPU) || \
+    QI_EVENT_QI_TEST_CPU_ENABLED || \
     false)
 
 static inline void _nocheck__trace_qi_test_cpu(void * __cpu)
@@ -91,11 +93,11 @@ static inline void _nocheck__trace_qi_test_cpu(void * __cpu)
                      qemu_get_thread_id(),
                      (size_t)_now.tv_sec, (size_t)_now.tv_usec
                      , __cpu);
-#line 95 "trace-qi_test.h"
+#line 97 "trace-qi_test.h"
         } else {
 #line 11 "trace-events"
             qemu_log("qi_test_cpu " "cpu=%p " "\n", __cpu);
-#line 99 "trace-qi_test.h"
+#line 101 "trace-qi_test.h"
         }
     }
 }
@@ -104,11 +106,12 @@ static inline void trace_qi_test_cpu(void * __cpu)
 {
 #line 11 "trace-events"
     qi_event_qi_test_cpu(__cpu);
-#line 108 "trace-qi_test.h"
+#line 110 "trace-qi_test.h"
 }
 
 #define TRACE_QI_TEST_CALL_BACKEND_DSTATE() ( \
     trace_event_get_state_dynamic_by_id(TRACE_QI_TEST_CALL) || \
+    QI_EVENT_QI_TEST_CALL_ENABLED || \
     false)
 
 static inline void _nocheck__trace_qi_test_call(void * __cpu, uint64_t num, uint64_t arg1, const char * arg2)
@@ -122,11 +125,11 @@ static inline void _nocheck__trace_qi_test_call(void * __cpu, uint64_t num, uint
                      qemu_get_thread_id(),
                      (size_t)_now.tv_sec, (size_t)_now.tv_usec
                      , __cpu, num, arg1, arg2);
-#line 126 "trace-qi_test.h"
+#line 129 "trace-qi_test.h"
         } else {
 #line 17 "trace-events"
             qemu_log("qi_test_call " "cpu=%p ""num=0x%016"PRIx64" arg1=0x%016"PRIx64" arg2=%s" "\n", __cpu, num, arg1, arg2);
-#line 130 "trace-qi_test.h"
+#line 133 "trace-qi_test.h"
         }
     }
 }
@@ -135,11 +138,12 @@ static inline void trace_qi_test_call(void * __cpu, uint64_t num, uint64_t arg1,
 {
 #line 17 "trace-events"
     qi_event_qi_test_call(__cpu, num, arg1, arg2);
-#line 139 "trace-qi_test.h"
+#line 142 "trace-qi_test.h"
 }
 
 #define TRACE_QI_TEST_SELECTED_BACKEND_DSTATE() ( \
     trace_event_get_state_dynamic_by_id(TRACE_QI_TEST_SELECTED) || \
+    QI_EVENT_QI_TEST_SELECTED_ENABLED || \
     false)
 
 static inline void _nocheck__trace_qi_test_selected(int value)
@@ -153,11 +157,11 @@ static inline void _nocheck__trace_qi_test_selected(int value)
                      qemu_get_thread_id(),
                      (size_t)_now.tv_sec, (size_t)_now.tv_usec
                      , value);
-#line 157 "trace-qi_test.h"
+#line 161 "trace-qi_test.h"
         } else {
 #line 21 "trace-events"
             qemu_log("qi_test_selected " "value %d" "\n", value);
-#line 161 "trace-qi_test.h"
+#line 165 "trace-qi_test.h"
         }
     }
 }
@@ -166,7 +170,7 @@ static inline void trace_qi_test_selected(int value)
 {
 #line 21 "trace-events"
     qi_event_qi_test_selected(value);
-#line 170 "trace-qi_test.h"
+#line 174 "trace-qi_test.h"
 }
 
 #define TRACE_QI_TEST_PLAIN_BACKEND_DSTATE() ( \
@@ -184,11 +188,11 @@ static inline void _nocheck__trace_qi_test_plain(int value)
                      qemu_get_thread_id(),
                      (size_t)_now.tv_sec, (size_t)_now.tv_usec
                      , value);
-#line 188 "trace-qi_test.h"
+#line 192 "trace-qi_test.h"
         } else {
 #line 24 "trace-events"
             qemu_log("qi_test_plain " "value %d" "\n", value);
-#line 192 "trace-qi_test.h"
+#line 196 "trace-qi_test.h"
         }
     }
 }
@@ -216,6 +220,7 @@ static inline void trace_qi_test_disabled(int value)
 
 #define TRACE_QI_TEST_EXEC_TRANS_BACKEND_DSTATE() ( \
     trace_event_get_state_dynamic_by_id(TRACE_QI_TEST_EXEC_TRANS) || \
+    QI_EVENT_QI_TEST_EXEC_TRANS_ENABLED || \
     false)
 
 static inline void _nocheck__trace_qi_test_exec_trans(void * __cpu, void * __tcg_cpu, uint64_t pc, uint32_t size)
@@ -229,11 +234,11 @@ static inline void _nocheck__trace_qi_test_exec_trans(void * __cpu, void * __tcg
                      qemu_get_thread_id(),
                      (size_t)_now.tv_sec, (size_t)_now.tv_usec
                      , __cpu, __tcg_cpu, pc, size);
-#line 233 "trace-qi_test.h"
+#line 238 "trace-qi_test.h"
         } else {
 #line 34 "trace-events"
             qemu_log("qi_test_exec_trans " "cpu=%p ""tcg_cpu=%p ""pc=0x%"PRIx64" size=%u" "\n", __cpu, __tcg_cpu, pc, size);
-#line 237 "trace-qi_test.h"
+#line 242 "trace-qi_test.h"
         }
     }
 }
@@ -242,11 +247,12 @@ static inline void trace_qi_test_exec_trans(void * __cpu, void * __tcg_cpu, uint
 {
 #line 34 "trace-events"
     qi_event_qi_test_exec_trans(__cpu, __tcg_cpu, pc, size);
-#line 246 "trace-qi_test.h"
+#line 251 "trace-qi_test.h"
 }
 
 #define TRACE_QI_TEST_EXEC_EXEC_BACKEND_DSTATE() ( \
     trace_event_get_state_dynamic_by_id(TRACE_QI_TEST_EXEC_EXEC) || \
+    QI_EVENT_QI_TEST_EXEC_EXEC_ENABLED || \
     false)
 
 static inline void _nocheck__trace_qi_test_exec_exec(void * __cpu, uint64_t pc)
@@ -260,11 +266,11 @@ static inline void _nocheck__trace_qi_test_exec_exec(void * __cpu, uint64_t pc)
                      qemu_get_thread_id(),
                      (size_t)_now.tv_sec, (size_t)_now.tv_usec
                      , __cpu, pc);
-#line 264 "trace-qi_test.h"
+#line 270 "trace-qi_test.h"
         } else {
 #line 34 "trace-events"
             qemu_log("qi_test_exec_exec " "cpu=%p ""pc=0x%"PRIx64 "\n", __cpu, pc);
-#line 268 "trace-qi_test.h"
+#line 274 "trace-qi_test.h"
         }
     }
 }
@@ -273,11 +279,12 @@ static inline void trace_qi_test_exec_exec(void * __cpu, uint64_t pc)
 {
 #line 34 "trace-events"
     qi_event_qi_test_exec_exec(__cpu, pc);
-#line 277 "trace-qi_test.h"
+#line 283 "trace-qi_test.h"
 }
 
 #define TRACE_QI_TEST_MEM_TRANS_BACKEND_DSTATE() ( \
     trace_event_get_state_dynamic_by_id(TRACE_QI_TEST_MEM_TRANS) || \
+    QI_EVENT_QI_TEST_MEM_TRANS_ENABLED || \
     false)
 
 static inline void _nocheck__trace_qi_test_mem_trans(void * __cpu, void * __tcg_cpu, void * vaddr, uint32_t info)
@@ -291,11 +298,11 @@ static inline void _nocheck__trace_qi_test_mem_trans(void * __cpu, void * __tcg_
                      qemu_get_thread_id(),
                      (size_t)_now.tv_sec, (size_t)_now.tv_usec
                      , __cpu, __tcg_cpu, vaddr, info);
-#line 295 "trace-qi_test.h"
+#line 302 "trace-qi_test.h"
         } else {
 #line 41 "trace-events"
             qemu_log("qi_test_mem_trans " "cpu=%p ""tcg_cpu=%p ""vaddr=%p info=0x%x" "\n", __cpu, __tcg_cpu, vaddr, info);
-#line 299 "trace-qi_test.h"
+#line 306 "trace-qi_test.h"
         }
     }
 }
@@ -304,11 +311,12 @@ static inline void trace_qi_test_mem_trans(void * __cpu, void * __tcg_cpu, void 
 {
 #line 41 "trace-events"
     qi_event_qi_test_mem_trans(__cpu, __tcg_cpu, (QITCGv)vaddr, instr_mem_info_unpack(info));
-#line 308 "trace-qi_test.h"
+#line 315 "trace-qi_test.h"
 }
 
 #define TRACE_QI_TEST_MEM_EXEC_BACKEND_DSTATE() ( \
     trace_event_get_state_dynamic_by_id(TRACE_QI_TEST_MEM_EXEC) || \
+    QI_EVENT_QI_TEST_MEM_EXEC_ENABLED || \
     false)
 
 static inline void _nocheck__trace_qi_test_mem_exec(void * __cpu, uint64_t vaddr, uint32_t info)
@@ -322,11 +330,11 @@ static inline void _nocheck__trace_qi_test_mem_exec(void * __cpu, uint64_t vaddr
                      qemu_get_thread_id(),
                      (size_t)_now.tv_sec, (size_t)_now.tv_usec
                      , __cpu, vaddr, info);
-#line 326 "trace-qi_test.h"
+#line 334 "trace-qi_test.h"
         } else {
 #line 41 "trace-events"
             qemu_log("qi_test_mem_exec " "cpu=%p ""vaddr=0x%"PRIx64" info=0x%x" "\n", __cpu, vaddr, info);
-#line 330 "trace-qi_test.h"
+#line 338 "trace-qi_test.h"
         }
     }
 }
@@ -335,7 +343,7 @@ static inline void trace_qi_test_mem_exec(void * __cpu, uint64_t vaddr, uint32_t
 {
 #line 41 "trace-events"
     qi_event_qi_test_mem_exec(__cpu, vaddr, instr_mem_info_unpack(info));
-#line 339 "trace-qi_test.h"
+#line 347 "trace-qi_test.h"
 }
 #include "instrument/static-post.h"
 
