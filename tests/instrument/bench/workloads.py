@@ -73,7 +73,7 @@ C_SOURCE = os.path.join(os.path.dirname(os.path.dirname(
 # The execution log writes a line per instruction: it runs on these,
 # at this fraction of the size
 EXECLOG_WORKLOADS = ('gzip', 'sqlite3')
-EXECLOG_SCALE = 0.02
+EXECLOG_SCALE = 0.002
 
 
 def prepare(workdir, scale=1.0, suffix=''):
