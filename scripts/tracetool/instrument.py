@@ -441,15 +441,13 @@ def generate_h_wrapper(event):
             id=qi_id(event))
         out(*line, lineno=event.lineno, filename=event.filename,
             indent='        ', call='cb', names=names)
-        cond = _vanilla_cond(event, event.args.names()[0])
-        if cond:
-            out('    } else if (%(cond)s) {', cond=cond)
-        else:
-            out('    } else {')
-        out('        %(nocheck)s(%(names)s);',
+        # The backends' code out of line: a call site, such as the
+        # execution-time helpers, stays a load, a test and a tail call
+        out('    } else if (%(dstate)s()) {',
+            '        %(trace)s(%(names)s);',
             '    }',
-            nocheck=event.api(event.QEMU_TRACE_NOCHECK),
-            names=", ".join(event.args.names()))
+            dstate=event.api(event.QEMU_BACKEND_DSTATE),
+            trace=qi_fn(event, "_trace"), names=names)
     out('}')
 
 

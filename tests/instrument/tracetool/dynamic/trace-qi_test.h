@@ -78,8 +78,8 @@ static inline void trace_qi_test_alloc(size_t size, void * ptr)
 #line 8 "trace-events"
         cb(size, ptr);
 #line 81 "trace-qi_test.h"
-    } else {
-        _nocheck__trace_qi_test_alloc(size, ptr);
+    } else if (TRACE_QI_TEST_ALLOC_BACKEND_DSTATE()) {
+        qi_event_qi_test_alloc_trace(size, ptr);
     }
 }
 
@@ -117,8 +117,8 @@ static inline void trace_qi_test_cpu(void * __cpu)
 #line 11 "trace-events"
         cb(__cpu);
 #line 120 "trace-qi_test.h"
-    } else if (trace_event_get_vcpu_state(__cpu, TRACE_QI_TEST_CPU)) {
-        _nocheck__trace_qi_test_cpu(__cpu);
+    } else if (TRACE_QI_TEST_CPU_BACKEND_DSTATE()) {
+        qi_event_qi_test_cpu_trace(__cpu);
     }
 }
 
@@ -156,8 +156,8 @@ static inline void trace_qi_test_call(void * __cpu, uint64_t num, uint64_t arg1,
 #line 17 "trace-events"
         cb(__cpu, num, arg1, arg2);
 #line 159 "trace-qi_test.h"
-    } else if (trace_event_get_vcpu_state(__cpu, TRACE_QI_TEST_CALL)) {
-        _nocheck__trace_qi_test_call(__cpu, num, arg1, arg2);
+    } else if (TRACE_QI_TEST_CALL_BACKEND_DSTATE()) {
+        qi_event_qi_test_call_trace(__cpu, num, arg1, arg2);
     }
 }
 
@@ -195,8 +195,8 @@ static inline void trace_qi_test_selected(int value)
 #line 21 "trace-events"
         cb(value);
 #line 198 "trace-qi_test.h"
-    } else {
-        _nocheck__trace_qi_test_selected(value);
+    } else if (TRACE_QI_TEST_SELECTED_BACKEND_DSTATE()) {
+        qi_event_qi_test_selected_trace(value);
     }
 }
 
@@ -279,8 +279,8 @@ static inline void trace_qi_test_exec_trans(void * __cpu, void * __tcg_cpu, uint
 #line 34 "trace-events"
         cb(__cpu, __tcg_cpu, pc, size);
 #line 282 "trace-qi_test.h"
-    } else if (trace_event_get_vcpu_state(__cpu, TRACE_QI_TEST_EXEC_TRANS)) {
-        _nocheck__trace_qi_test_exec_trans(__cpu, __tcg_cpu, pc, size);
+    } else if (TRACE_QI_TEST_EXEC_TRANS_BACKEND_DSTATE()) {
+        qi_event_qi_test_exec_trans_trace(__cpu, __tcg_cpu, pc, size);
     }
 }
 
@@ -318,8 +318,8 @@ static inline void trace_qi_test_exec_exec(void * __cpu, uint64_t pc)
 #line 34 "trace-events"
         cb(__cpu, pc);
 #line 321 "trace-qi_test.h"
-    } else if (trace_event_get_vcpu_state(__cpu, TRACE_QI_TEST_EXEC_EXEC)) {
-        _nocheck__trace_qi_test_exec_exec(__cpu, pc);
+    } else if (TRACE_QI_TEST_EXEC_EXEC_BACKEND_DSTATE()) {
+        qi_event_qi_test_exec_exec_trace(__cpu, pc);
     }
 }
 
@@ -357,8 +357,8 @@ static inline void trace_qi_test_mem_trans(void * __cpu, void * __tcg_cpu, void 
 #line 41 "trace-events"
         cb(__cpu, __tcg_cpu, (QITCGv)vaddr, instr_mem_info_unpack(info));
 #line 360 "trace-qi_test.h"
-    } else if (trace_event_get_vcpu_state(__cpu, TRACE_QI_TEST_MEM_TRANS)) {
-        _nocheck__trace_qi_test_mem_trans(__cpu, __tcg_cpu, vaddr, info);
+    } else if (TRACE_QI_TEST_MEM_TRANS_BACKEND_DSTATE()) {
+        qi_event_qi_test_mem_trans_trace(__cpu, __tcg_cpu, (QITCGv)vaddr, instr_mem_info_unpack(info));
     }
 }
 
@@ -396,8 +396,8 @@ static inline void trace_qi_test_mem_exec(void * __cpu, uint64_t vaddr, uint32_t
 #line 41 "trace-events"
         cb(__cpu, vaddr, instr_mem_info_unpack(info));
 #line 399 "trace-qi_test.h"
-    } else if (trace_event_get_vcpu_state(__cpu, TRACE_QI_TEST_MEM_EXEC)) {
-        _nocheck__trace_qi_test_mem_exec(__cpu, vaddr, info);
+    } else if (TRACE_QI_TEST_MEM_EXEC_BACKEND_DSTATE()) {
+        qi_event_qi_test_mem_exec_trace(__cpu, vaddr, instr_mem_info_unpack(info));
     }
 }
 #endif /* TRACE_QI_TEST_GENERATED_TRACERS_H */
