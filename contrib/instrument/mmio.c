@@ -80,8 +80,8 @@ static bool wanted(const char *name)
     return false;
 }
 
-static void record_access(bool write, int cpu_index, uint64_t addr, uint64_t value,
-                   unsigned size, const char *name)
+static void record_access(bool write, int cpu_index, uint64_t addr,
+                          uint64_t value, unsigned size, const char *name)
 {
     g_autofree char *key = NULL;
     RegCount *c;
