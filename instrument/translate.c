@@ -12,6 +12,8 @@
  */
 
 #include "qemu/osdep.h"
+#include <sys/mman.h>
+#include "qemu/lockable.h"
 #include "cpu.h"
 #include "exec/exec-all.h"
 #include "tcg/tcg.h"
@@ -43,6 +45,100 @@ void instr_tcg_exec_emitted(void)
 {
     qatomic_set(&instr_exec_emitted, true);
 }
+
+/*
+ * Translated code calls a helper more than 2 GiB away (QEMU's own code,
+ * when the code buffer is mapped far from the executable, as on x86-64
+ * Linux) through the constant pool: an indirect call per call site.
+ * With one _exec call per instruction or access, thousands of indirect
+ * call sites defeat the CPU's branch predictors: an execution-time
+ * callback cost 2.6 times what the same call costs direct (sqlite3,
+ * instruction counting; docs/instrumentation.txt, "Performance").  So
+ * the helpers of execution-time calls are reached through a stub near
+ * the code buffer: a direct call, then one shared indirect jump that
+ * predicts well.  Stubs are never freed: translated code may use them
+ * until QEMU exits.
+ */
+#if defined(__x86_64__)
+#define INSTR_STUB_SIZE 16
+#define INSTR_STUB_PAGE 4096
+
+static QemuMutex instr_stub_lock;
+static uint8_t *instr_stubs;
+static size_t instr_stubs_used;
+
+static bool instr_stub_reachable(const void *stub, const void *from)
+{
+    intptr_t d = (intptr_t)stub - (intptr_t)from;
+
+    return d > INT32_MIN / 2 && d < INT32_MAX / 2;
+}
+
+/* The stub jumping to @fn, or NULL if there is none within reach */
+static void *instr_stub(void *fn)
+{
+    const uint8_t *buf = tcg_splitwx_to_rx(tcg_ctx->code_gen_buffer);
+    const uint8_t *end = buf + tcg_ctx->code_gen_buffer_size;
+    uint8_t *stub;
+    size_t i;
+
+    QEMU_LOCK_GUARD(&instr_stub_lock);
+    if (!instr_stubs) {
+        void *hint = (void *)(((uintptr_t)buf - 16 * INSTR_STUB_PAGE) &
+                              -(uintptr_t)INSTR_STUB_PAGE);
+        void *page = mmap(hint, INSTR_STUB_PAGE,
+                          PROT_READ | PROT_WRITE | PROT_EXEC,
+                          MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+        if (page == MAP_FAILED) {
+            return NULL;
+        }
+        if (!instr_stub_reachable(page, buf) ||
+            !instr_stub_reachable(page, end)) {
+            munmap(page, INSTR_STUB_PAGE);
+            return NULL;
+        }
+        instr_stubs = page;
+    }
+    for (i = 0; i < instr_stubs_used; i += INSTR_STUB_SIZE) {
+        if (ldq_he_p(instr_stubs + i + 8) == (uintptr_t)fn) {
+            return instr_stubs + i;
+        }
+    }
+    if (instr_stubs_used == INSTR_STUB_PAGE) {
+        return NULL;
+    }
+    /* jmp *2(%rip); int3; int3; .quad fn */
+    stub = instr_stubs + instr_stubs_used;
+    stq_he_p(stub + 8, (uintptr_t)fn);
+    memcpy(stub, "\xff\x25\x02\x00\x00\x00\xcc\xcc", 8);
+    instr_stubs_used += INSTR_STUB_SIZE;
+    return stub;
+}
+
+static void __attribute__((constructor)) instr_stub_init(void)
+{
+    qemu_mutex_init(&instr_stub_lock);
+}
+
+void instr_tcg_call_near(void)
+{
+    TCGOp *op = tcg_last_op();
+    /* The called function, as tcg_call_func() finds it */
+    uint64_t *fn = &op->args[TCGOP_CALLO(op) + TCGOP_CALLI(op)];
+    void *stub;
+
+    assert(op->opc == INDEX_op_call);
+    stub = instr_stub((void *)(uintptr_t)*fn);
+    if (stub) {
+        *fn = (uintptr_t)stub;
+    }
+}
+#else
+void instr_tcg_call_near(void)
+{
+}
+#endif
 
 /*
  * Whether a callback or the tracing backend wants the _trans event: with
@@ -128,6 +224,7 @@ static void instr_gen_mem_trace_check(uint32_t n)
     tcg_gen_extu_ptr_i64(end64, end);
     tcg_gen_brcond_i64(TCG_COND_LEU, pos64, end64, fits);
     gen_helper_instr_mem_trace_room(cpu_env, tcg_constant_i32(n));
+    instr_tcg_call_near();
     gen_set_label(fits);
     tcg_temp_free_ptr(pos);
     tcg_temp_free_ptr(end);

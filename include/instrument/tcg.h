@@ -30,6 +30,13 @@ void instr_tb_end(DisasContextBase *db, CPUState *cpu);
 void instr_tcg_exec_emitted(void);
 
 /*
+ * Called right after emitting a helper call that may run at every
+ * instruction or access: have translated code reach the helper with a
+ * direct call (see translate.c).
+ */
+void instr_tcg_call_near(void);
+
+/*
  * A guest memory access: tcg_gen_qemu_{ld,st}_*() call instr_mem_trans()
  * before emitting the access; the helpers that access guest memory
  * themselves (atomics, cpu_{ld,st}*_mmu()) call instr_mem_exec() once

@@ -52,6 +52,7 @@ def generate(events, backend, group):
             '{',
             '    instr_tcg_exec_emitted();',
             '    gen_helper_%(helper)s(%(tcg_args)s);',
+            '    instr_tcg_call_near();',
             '}',
             '',
             'void HELPER(%(helper)s)(%(hargs)s)',

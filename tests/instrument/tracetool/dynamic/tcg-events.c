@@ -13,6 +13,7 @@ void qi_event_gen_qi_test_exec_exec(QITCGv_cpu vcpu_exec, uint64_t pc)
     instr_tcg_exec_emitted();
     gen_helper_instr_qi_test_exec_exec((TCGv_env)vcpu_exec,
                                        tcg_constant_i64(pc));
+    instr_tcg_call_near();
 }
 
 void HELPER(instr_qi_test_exec_exec)(CPUArchState *env, uint64_t pc)
@@ -26,6 +27,7 @@ void qi_event_gen_qi_test_mem_exec(QITCGv_cpu vcpu_exec, QITCGv vaddr, QIMemInfo
     gen_helper_instr_qi_test_mem_exec((TCGv_env)vcpu_exec,
                                       (TCGv)vaddr,
                                       tcg_constant_i32(instr_mem_info_pack(info)));
+    instr_tcg_call_near();
 }
 
 void HELPER(instr_qi_test_mem_exec)(CPUArchState *env, target_ulong vaddr, uint32_t info)
