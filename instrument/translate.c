@@ -52,7 +52,7 @@ void instr_tcg_exec_emitted(void)
  * Linux) through the constant pool: an indirect call per call site.
  * With one _exec call per instruction or access, thousands of indirect
  * call sites defeat the CPU's branch predictors: an execution-time
- * callback cost 2.6 times what the same call costs direct (sqlite3,
+ * callback cost 2.8 times what the same call costs direct (sqlite3,
  * instruction counting; docs/instrumentation.txt, "Performance").  So
  * the helpers of execution-time calls are reached through a stub near
  * the code buffer: a direct call, then one shared indirect jump that
@@ -63,9 +63,14 @@ void instr_tcg_exec_emitted(void)
 #define INSTR_STUB_SIZE 16
 #define INSTR_STUB_PAGE 4096
 
+/*
+ * Stubs are only appended, under the lock; translation looks them up
+ * without it (instr_stubs_used is published after the stub is written).
+ */
 static QemuMutex instr_stub_lock;
 static uint8_t *instr_stubs;
 static size_t instr_stubs_used;
+static bool instr_stubs_unavailable;
 
 static bool instr_stub_reachable(const void *stub, const void *from)
 {
@@ -74,15 +79,33 @@ static bool instr_stub_reachable(const void *stub, const void *from)
     return d > INT32_MIN / 2 && d < INT32_MAX / 2;
 }
 
+static void *instr_stub_find(void *fn)
+{
+    size_t used = qatomic_load_acquire(&instr_stubs_used);
+    size_t i;
+
+    for (i = 0; i < used; i += INSTR_STUB_SIZE) {
+        if (ldq_he_p(instr_stubs + i + 8) == (uintptr_t)fn) {
+            return instr_stubs + i;
+        }
+    }
+    return NULL;
+}
+
 /* The stub jumping to @fn, or NULL if there is none within reach */
 static void *instr_stub(void *fn)
 {
     const uint8_t *buf = tcg_splitwx_to_rx(tcg_ctx->code_gen_buffer);
     const uint8_t *end = buf + tcg_ctx->code_gen_buffer_size;
-    uint8_t *stub;
-    size_t i;
+    uint8_t *stub = instr_stub_find(fn);
 
+    if (stub) {
+        return stub;
+    }
     QEMU_LOCK_GUARD(&instr_stub_lock);
+    if (instr_stubs_unavailable) {
+        return NULL;
+    }
     if (!instr_stubs) {
         void *hint = (void *)(((uintptr_t)buf - 16 * INSTR_STUB_PAGE) &
                               -(uintptr_t)INSTR_STUB_PAGE);
@@ -90,29 +113,29 @@ static void *instr_stub(void *fn)
                           PROT_READ | PROT_WRITE | PROT_EXEC,
                           MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
-        if (page == MAP_FAILED) {
-            return NULL;
-        }
-        if (!instr_stub_reachable(page, buf) ||
-            !instr_stub_reachable(page, end)) {
+        /* Not within reach: plain calls, and no more tries */
+        if (page != MAP_FAILED && (!instr_stub_reachable(page, buf) ||
+                                   !instr_stub_reachable(page, end))) {
             munmap(page, INSTR_STUB_PAGE);
+            page = MAP_FAILED;
+        }
+        if (page == MAP_FAILED) {
+            instr_stubs_unavailable = true;
             return NULL;
         }
         instr_stubs = page;
     }
-    for (i = 0; i < instr_stubs_used; i += INSTR_STUB_SIZE) {
-        if (ldq_he_p(instr_stubs + i + 8) == (uintptr_t)fn) {
-            return instr_stubs + i;
-        }
-    }
-    if (instr_stubs_used == INSTR_STUB_PAGE) {
-        return NULL;
+    /* Another thread may have added it meanwhile */
+    stub = instr_stub_find(fn);
+    if (stub || instr_stubs_used == INSTR_STUB_PAGE) {
+        return stub;
     }
     /* jmp *2(%rip); int3; int3; .quad fn */
     stub = instr_stubs + instr_stubs_used;
     stq_he_p(stub + 8, (uintptr_t)fn);
     memcpy(stub, "\xff\x25\x02\x00\x00\x00\xcc\xcc", 8);
-    instr_stubs_used += INSTR_STUB_SIZE;
+    qatomic_store_release(&instr_stubs_used,
+                          instr_stubs_used + INSTR_STUB_SIZE);
     return stub;
 }
 
