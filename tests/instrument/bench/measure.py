@@ -13,9 +13,7 @@ emulator process and its children, steadier than wall time on a shared
 machine; the median over the rounds is what the tables use, with min and
 max beside it."""
 
-import os
 import resource
-import statistics
 import subprocess
 import time
 
@@ -47,16 +45,3 @@ def interleave(cells, rounds, log=print):
             times[key].append(fn())
         log('round %d/%d done' % (r + 1, rounds))
     return times
-
-
-def summary(samples):
-    return {'median': statistics.median(samples), 'min': min(samples),
-            'max': max(samples), 'runs': len(samples)}
-
-
-def ratios(times, baseline):
-    """{key: {median, min, max} of time / baseline's median time}."""
-    base = statistics.median(times[baseline])
-    return {key: {k: v / base if k != 'runs' else v
-                  for k, v in summary(samples).items()}
-            for key, samples in times.items()}
