@@ -131,3 +131,8 @@ void qi_set_fini(void (*fn)(void *data), void *data)
         lib->fini_data = data;
     }
 }
+
+bool qi_unload_self(void)
+{
+    return instr_unload_later(__builtin_return_address(0));
+}

@@ -15,6 +15,7 @@
 
 /* A loaded instrumentation library (or the static one) */
 typedef struct InstrLibrary {
+    uintptr_t serial;       /* tells apart libraries loaded with one id */
     char *id;
     char *path;
     int argc;
@@ -24,6 +25,8 @@ typedef struct InstrLibrary {
     void (*fini)(void *data);
     void *fini_data;
     bool finished;          /* fini has run */
+    bool starting;          /* qi_init() is running */
+    bool unload_requested;  /* qi_unload_self() was called */
     QTAILQ_ENTRY(InstrLibrary) next;
 } InstrLibrary;
 
@@ -40,20 +43,34 @@ extern QemuMutex instr_lock;
  * @id: identifier to give it, or NULL to pick one
  * @errp: pointer to a NULL-initialized error object
  *
- * Returns: the library's identifier (owned by the library), NULL on error.
+ * Returns: the library's identifier (for the caller to free), NULL on
+ * error.
  */
-const char *instr_load(const char *path, int argc, char **argv,
-                       const char *id, Error **errp);
+char *instr_load(const char *path, int argc, char **argv, const char *id,
+                 Error **errp);
 
 /**
  * instr_unload: finalize and unload a library
  * @id: the library's identifier
  * @errp: pointer to a NULL-initialized error object
  *
- * Stops the vCPUs while it calls the library's fini and resets its
- * callbacks, so that no callback runs once it returns.
+ * Calls the library's fini, resets its callbacks, drops the translated
+ * code that refers to it and closes it, all while no vCPU runs guest
+ * code: no callback of the library runs once it returns.  System mode:
+ * call it with the BQL held (it waits for the vCPUs with the BQL
+ * released).
  */
 bool instr_unload(const char *id, Error **errp);
+
+/**
+ * instr_unload_later: unload the library whose code contains @caller,
+ * once the callback that asks for it has returned
+ * @caller: an address in the library's code
+ *
+ * Returns: false if @caller is not in a loaded library, or the unload
+ * cannot be scheduled (no vCPU to stop yet).
+ */
+bool instr_unload_later(const void *caller);
 
 /*
  * Memory trace buffers (inline.c): make room for @n records in @cpu's,
@@ -80,6 +97,22 @@ InstrEvent *instr_event_find_trace(const char *name);
  */
 bool instr_vcpus_pause(void);
 void instr_vcpus_resume(void);
+
+typedef void InstrStoppedFn(void *data);
+
+/*
+ * Run @fn(@data) while no vCPU runs guest code (in an exclusive section
+ * when there are vCPUs), and return once it has run.  System mode: call
+ * it with the BQL held, outside any vCPU thread.
+ */
+void instr_vcpus_run_stopped(InstrStoppedFn *fn, void *data);
+
+/*
+ * Run @fn(@data) like instr_vcpus_run_stopped(), but later, once the
+ * caller (a callback, say) has returned; false if that cannot be arranged
+ * (no vCPU exists yet).
+ */
+bool instr_vcpus_run_later(InstrStoppedFn *fn, void *data);
 
 /*
  * Drop translated code (translate.c): all of it after a load, what has

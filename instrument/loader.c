@@ -74,9 +74,11 @@ InstrLibrary *instr_library_at_locked(const void *addr)
 static InstrLibrary *instr_library_new(const char *path, int argc,
                                        char **argv, const char *id)
 {
+    static uintptr_t serial;
     InstrLibrary *lib = g_new0(InstrLibrary, 1);
     int i;
 
+    lib->serial = qatomic_fetch_inc(&serial);
     lib->path = g_strdup(path);
     lib->id = g_strdup(id);
     lib->argc = argc;
@@ -184,8 +186,37 @@ static InstrInitFn instr_find_init(void *handle, Dl_info *info)
     return (InstrInitFn)init;
 }
 
-const char *instr_load(const char *path, int argc, char **argv,
-                       const char *id, Error **errp)
+/*
+ * Unload the library of serial number @data, if still loaded (the
+ * library and the monitor may both ask); called while no vCPU runs guest
+ * code.
+ */
+static void instr_unload_stopped(void *data)
+{
+    InstrLibrary *lib;
+
+    WITH_QEMU_LOCK_GUARD(&instr_lock) {
+        QTAILQ_FOREACH(lib, &instr_libraries, next) {
+            if (lib->serial == (uintptr_t)data) {
+                break;
+            }
+        }
+    }
+    if (!lib) {
+        return;
+    }
+    instr_library_finish(lib);
+    /* Synchronous here: translated code can refer to the library's data */
+    instr_translations_flush(false);
+    WITH_QEMU_LOCK_GUARD(&instr_lock) {
+        QTAILQ_REMOVE(&instr_libraries, lib, next);
+    }
+    dlclose(lib->handle);
+    instr_library_free(lib);
+}
+
+char *instr_load(const char *path, int argc, char **argv, const char *id,
+                 Error **errp)
 {
     ERRP_GUARD();
     g_autofree char *abspath = NULL;
@@ -265,7 +296,11 @@ const char *instr_load(const char *path, int argc, char **argv,
     }
 
     /* Unlocked: qi_init() calls back into the API */
+    lib->starting = true;
     rc = init(lib->argc, (const char **)lib->argv);
+    WITH_QEMU_LOCK_GUARD(&instr_lock) {
+        lib->starting = false;
+    }
     if (rc != 0) {
         error_setg(errp, "instrumentation library '%s' refused to start: "
                    "qi_init() returned %d", path, rc);
@@ -277,7 +312,13 @@ const char *instr_load(const char *path, int argc, char **argv,
         goto err_close;
     }
     instr_translations_flush(true);
-    return lib->id;
+    g_free(newid);
+    newid = g_strdup(lib->id);
+    if (lib->unload_requested) {
+        /* qi_init() succeeded and asked to be unloaded: a one-shot tool */
+        instr_vcpus_run_stopped(instr_unload_stopped, (void *)lib->serial);
+    }
+    return g_steal_pointer(&newid);
 
 err_close:
     dlclose(handle);
@@ -287,7 +328,6 @@ err_close:
 bool instr_unload(const char *id, Error **errp)
 {
     InstrLibrary *lib;
-    bool paused;
 
     WITH_QEMU_LOCK_GUARD(&instr_lock) {
         lib = instr_library_find_locked(id);
@@ -301,18 +341,38 @@ bool instr_unload(const char *id, Error **errp)
                    "compiled into QEMU: it cannot be unloaded", id);
         return false;
     }
+    instr_vcpus_run_stopped(instr_unload_stopped, (void *)lib->serial);
+    return true;
+}
 
-    paused = instr_vcpus_pause();
-    instr_library_finish(lib);
-    instr_translations_flush(false);
+bool instr_unload_later(const void *caller)
+{
+    InstrLibrary *lib;
+    uintptr_t serial;
+    bool starting;
+
     WITH_QEMU_LOCK_GUARD(&instr_lock) {
-        QTAILQ_REMOVE(&instr_libraries, lib, next);
+        lib = instr_library_at_locked(caller);
+        if (!lib || !lib->handle || lib->finished) {
+            return false;
+        }
+        if (lib->unload_requested) {
+            return true;
+        }
+        lib->unload_requested = true;
+        starting = lib->starting;
+        serial = lib->serial;
     }
-    if (paused) {
-        instr_vcpus_resume();
+    /* From qi_init(): instr_load() unloads it once qi_init() returns */
+    if (starting) {
+        return true;
     }
-    dlclose(lib->handle);
-    instr_library_free(lib);
+    if (!instr_vcpus_run_later(instr_unload_stopped, (void *)serial)) {
+        WITH_QEMU_LOCK_GUARD(&instr_lock) {
+            lib->unload_requested = false;
+        }
+        return false;
+    }
     return true;
 }
 
@@ -428,10 +488,13 @@ void instr_init(Error **errp)
     for (i = 0; instr_options && i < instr_options->len; i++) {
         InstrOption *opt = g_ptr_array_index(instr_options, i);
 
-        if (opt->path && !instr_load(opt->path, opt->args->len,
-                                     (char **)opt->args->pdata, opt->id,
-                                     errp)) {
-            return;
+        if (opt->path) {
+            g_autofree char *id = instr_load(opt->path, opt->args->len,
+                                             (char **)opt->args->pdata,
+                                             opt->id, errp);
+            if (!id) {
+                return;
+            }
         }
         /* Static mode: the arguments of every -instr, in order */
         for (j = 0; !opt->path && j < opt->args->len; j++) {

@@ -18,7 +18,7 @@ InstrLoadResult *qmp_instr_load(const char *path, bool has_args,
 {
     g_autoptr(GPtrArray) argv = g_ptr_array_new();
     InstrLoadResult *res;
-    const char *newid;
+    char *newid;
     strList *arg;
 
     for (arg = has_args ? args : NULL; arg; arg = arg->next) {
@@ -30,7 +30,7 @@ InstrLoadResult *qmp_instr_load(const char *path, bool has_args,
         return NULL;
     }
     res = g_new0(InstrLoadResult, 1);
-    res->id = g_strdup(newid);
+    res->id = newid;
     return res;
 }
 

@@ -323,14 +323,17 @@ void instr_translations_flush(bool loaded)
 {
     /*
      * After a load, code translated before must be translated again for
-     * the library's _trans callbacks to see it.  After an unload, this
-     * only drops calls nobody wants any more: translated code raises
-     * _exec events through QEMU's dispatch, so a stale block cannot call
-     * into an unloaded library.
+     * the library's _trans callbacks to see it.  After an unload, drop
+     * the code that refers to the library: _exec calls go through QEMU's
+     * dispatch, but inline counters and memory trace records point into
+     * its data.  Unloads run in an exclusive section, where tb_flush()
+     * flushes at once, before the library is closed.
      */
     bool emitted = qatomic_xchg(&instr_exec_emitted, false);
+    CPUState *cpu = current_cpu ? current_cpu : first_cpu;
 
-    if (first_cpu && (loaded || emitted)) {
-        tb_flush(first_cpu);
+    /* At once in an exclusive section (unload), else when vCPUs can */
+    if (cpu && (loaded || emitted)) {
+        tb_flush(cpu);
     }
 }

@@ -24,6 +24,16 @@ void instr_vcpus_resume(void)
 {
 }
 
+void instr_vcpus_run_stopped(InstrStoppedFn *fn, void *data)
+{
+    fn(data);
+}
+
+bool instr_vcpus_run_later(InstrStoppedFn *fn, void *data)
+{
+    return false;
+}
+
 void instr_translations_flush(bool loaded)
 {
 }

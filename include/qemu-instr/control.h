@@ -153,6 +153,28 @@ bool qi_ctrl_event_set(QIEvent *ev, void *cb);
  */
 void qi_set_fini(void (*fn)(void *data), void *data);
 
+/**
+ * qi_unload_self() - Ask QEMU to unload the calling library.
+ *
+ * For a library that has done its job, e.g. after a number of
+ * instructions.  Call it from a callback, from qi_init() (the library
+ * then starts, and is unloaded once qi_init() returns 0), or from any
+ * thread of the library while vCPUs exist.
+ *
+ * The unload is deferred: the function returns at once, and the callbacks
+ * of the library may still run until the caller has returned and every
+ * vCPU has left the current block.  Then QEMU unloads the library as
+ * instr-unload does: it calls its fini function, resets its callbacks and
+ * closes it.  In system mode that happens in the main loop; in user mode,
+ * on the calling vCPU's thread.  Calling it again before the unload does
+ * nothing.
+ *
+ * Return: true if the unload is scheduled (or already was); false in
+ * static mode, from a function that is not the library's own, from the
+ * library's fini, or before any vCPU exists outside qi_init().
+ */
+bool qi_unload_self(void);
+
 #ifdef __cplusplus
 }
 #endif

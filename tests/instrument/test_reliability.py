@@ -1,0 +1,194 @@
+#
+# qemu-instr tests: loading and unloading under load, and libraries that
+# unload themselves
+#
+# This work is licensed under the terms of the GNU GPL, version 2 or later.
+# See the COPYING file in the top-level directory.
+#
+# SPDX-License-Identifier: GPL-2.0-or-later
+
+"""instr-load/instr-unload cycles on a busy MTTCG guest; qi_unload_self()."""
+
+import struct
+import time
+
+from qemu_proc import SystemGuest, PINNED_ENV
+from qitest import run, expect, expect_eq
+
+# The words of tests/instrument/libs/stress.c's shared file
+WORDS = ('loads', 'finis', 'active', 'trans', 'exec', 'inline', 'late',
+         'self')
+CYCLES = 1000
+# Cycles before the first memory reading: caches, arenas and the code
+# buffer have reached their working size
+WARMUP = 100
+
+
+class Counters:
+    """The file a stress library records its calls in."""
+
+    def __init__(self, path):
+        self.path = path
+        with open(path, 'wb') as fobj:
+            fobj.write(bytes(8 * len(WORDS)))
+
+    def read(self):
+        with open(self.path, 'rb') as fobj:
+            values = struct.unpack('<%dQ' % len(WORDS), fobj.read())
+        return dict(zip(WORDS, values))
+
+
+def wait_for(cond, what, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while not cond():
+        if time.monotonic() > deadline:
+            raise AssertionError('timed out waiting for ' + what)
+        time.sleep(0.001)
+
+
+def memory(pid):
+    """(resident KiB, number of mappings) of process pid."""
+    with open('/proc/%d/status' % pid) as fobj:
+        rss = [int(line.split()[1]) for line in fobj
+               if line.startswith('VmRSS:')][0]
+    with open('/proc/%d/maps' % pid) as fobj:
+        maps = len(fobj.readlines())
+    return rss, maps
+
+
+def stopped_calling(shm, what, settle=0.05):
+    """Nothing of the unloaded library runs any more: no callback while
+    inactive, and the call counts stay still while the guest runs on."""
+    before = shm.read()
+    expect_eq(0, before['active'], what + ': library active')
+    expect_eq(0, before['late'], what + ': callbacks after fini')
+    time.sleep(settle)
+    after = shm.read()
+    expect_eq((before['trans'], before['exec']),
+              (after['trans'], after['exec']),
+              what + ': (trans, exec) calls after unload returned')
+
+
+def load_unload(vm, lib, arg, cycle):
+    """One cycle, over QMP on even cycles and HMP on odd ones."""
+    if cycle % 2 == 0:
+        libid = vm.qmp.cmd('instr-load', path=lib, args=[arg])['id']
+        return libid, lambda: vm.qmp.cmd('instr-unload', id=libid)
+    libid = vm.hmp.cmd('instr-load %s %s' % (lib, arg)).strip()
+    return libid, lambda: vm.hmp.cmd('instr-unload %s' % libid)
+
+
+def test_load_unload_cycles_mttcg(env):
+    """1,000 load/unload cycles, alternately over QMP and HMP, of a library
+    with translation- and execution-time callbacks and inline code, on a
+    -smp 4 MTTCG guest: each cycle's callbacks run, none runs after the
+    unload returned, memory does not grow, and the guest's sums are
+    right."""
+    env.require_mode('dynamic')
+    lib = env.lib('stress')
+    shm = Counters(env.tmp('stress-cycles.bin'))
+    arg = 'shm=' + shm.path
+    with SystemGuest(env.qemu_system(), args=['-accel', 'tcg,thread=multi'],
+                     smp=4, bios=env.guest_bin()) as vm:
+        vm.wait_rounds(2)
+        start = time.monotonic()
+        for cycle in range(CYCLES):
+            if cycle == WARMUP:
+                mem_warm = memory(vm.proc.pid)
+            before = shm.read()['exec']
+            libid, unload = load_unload(vm, lib, arg, cycle)
+            expect_eq('instr0', libid, 'cycle %d: id' % cycle)
+            wait_for(lambda: shm.read()['exec'] > before,
+                     'cycle %d: an execution-time callback' % cycle)
+            expect_eq('', unload() or '', 'cycle %d: unload reply' % cycle)
+            counts = shm.read()
+            expect_eq((cycle + 1, cycle + 1), (counts['loads'],
+                                               counts['finis']),
+                      'cycle %d: (loads, finis)' % cycle)
+            if cycle % 100 == 99:
+                stopped_calling(shm, 'cycle %d' % cycle)
+            else:
+                expect_eq(0, counts['late'], 'callbacks after fini')
+        elapsed = time.monotonic() - start
+        mem_end = memory(vm.proc.pid)
+        counts = shm.read()
+        rounds = len(vm.rounds())
+        vm.wait_rounds(rounds + 2)
+        vm.check_rounds()
+        expect_eq([], vm.qmp.cmd('query-instr'), 'libraries loaded')
+    print('    %d cycles in %.1f s: %d trans, %d exec, %d inline calls; '
+          'rounds %d; after %d cycles: RSS %d KiB, %d mappings; after %d: '
+          'RSS %d KiB, %d mappings'
+          % (CYCLES, elapsed, counts['trans'], counts['exec'],
+             counts['inline'], rounds, WARMUP, mem_warm[0], mem_warm[1],
+             CYCLES, mem_end[0], mem_end[1]))
+    expect(counts['inline'] > 0, 'inline code to have run', counts)
+    # A leaked mapping per cycle (the library, its file) would add 900
+    expect_eq(mem_warm[1], mem_end[1], 'mappings after the warm-up')
+    # 900 cycles: 2 MiB allows 2.3 KiB per cycle, less than one library
+    # structure with its argument strings and its code's pages
+    expect(mem_end[0] - mem_warm[0] < 2048,
+           'RSS to grow by less than 2048 KiB over %d cycles'
+           % (CYCLES - WARMUP),
+           '%d KiB -> %d KiB' % (mem_warm[0], mem_end[0]))
+
+
+def self_unload_system(env, smp):
+    lib = env.lib('stress')
+    shm = Counters(env.tmp('stress-self-%d.bin' % smp))
+    args = ['-accel', 'tcg,thread=multi'] if smp > 1 else []
+    with SystemGuest(env.qemu_system(), args=args, smp=smp,
+                     bios=env.guest_bin()) as vm:
+        vm.wait_rounds(2)
+        vm.qmp.cmd('instr-load', path=lib,
+                   args=['shm=' + shm.path, 'unload-after=10000'], id='self')
+        wait_for(lambda: vm.qmp.cmd('query-instr') == [],
+                 'the library to unload itself')
+        counts = shm.read()
+        expect_eq((1, 1, 1), (counts['loads'], counts['finis'],
+                              counts['self']), '(loads, finis, self)')
+        expect(counts['exec'] >= 10000, 'at least 10000 exec calls', counts)
+        stopped_calling(shm, 'self-unload')
+        # It can be loaded again, and then unloaded from the monitor
+        vm.qmp.cmd('instr-load', path=lib, args=['shm=' + shm.path],
+                   id='self')
+        vm.qmp.cmd('instr-unload', id='self')
+        expect_eq(2, shm.read()['finis'], 'finis after reload and unload')
+        rounds = len(vm.rounds())
+        vm.wait_rounds(rounds + 2)
+        vm.check_rounds()
+
+
+def test_self_unload_system(env):
+    """qi_unload_self() from an execution-time callback, one vCPU."""
+    env.require_mode('dynamic')
+    self_unload_system(env, 1)
+
+
+def test_self_unload_mttcg(env):
+    """qi_unload_self() from a callback while four vCPUs run it."""
+    env.require_mode('dynamic')
+    self_unload_system(env, 4)
+
+
+def test_self_unload_user(env):
+    """qi_unload_self() in qemu-x86_64, from a callback and from qi_init();
+    the program's output is unchanged."""
+    env.require_mode('dynamic')
+    lib = env.lib('stress')
+    workload = env.workload('x86_64')
+    expected = run([workload], env=PINNED_ENV).stdout
+    for extra, exec_range in [('unload-after=5000', (5000, 5000)),
+                              ('unload-now', (0, 0))]:
+        shm = Counters(env.tmp('stress-user.bin'))
+        proc = run([env.qemu_user(), '-instr', 'file=%s,arg=shm=%s,arg=%s'
+                    % (lib, shm.path, extra), workload], env=PINNED_ENV)
+        expect_eq(expected, proc.stdout, extra + ': program output')
+        counts = shm.read()
+        expect_eq((1, 1, 1, 0), (counts['loads'], counts['finis'],
+                                 counts['self'], counts['late']),
+                  extra + ': (loads, finis, self, late)')
+        # The vCPU stops at the end of the block that asked
+        expect(exec_range[0] <= counts['exec'] <= exec_range[1],
+               '%s: exec calls in %s' % (extra, exec_range), counts['exec'])
+
