@@ -100,6 +100,9 @@ bool qi_mem_trace_set(QIMemTraceFn fn, void *data, size_t entries)
     const void *caller = __builtin_return_address(0);
     Dl_info mine, theirs;
 
+    if (entries > QI_MEM_TRACE_MAX_ENTRIES) {
+        return false;
+    }
     QEMU_LOCK_GUARD(&instr_lock);
     if (instr_trace_setter && instr_trace_setter != caller &&
         (!dladdr(instr_trace_setter, &theirs) || !dladdr(caller, &mine) ||

@@ -41,13 +41,25 @@ extern QemuMutex instr_lock;
  * @argc: number of arguments
  * @argv: arguments for qi_init()
  * @id: identifier to give it, or NULL to pick one
+ * @trusted: false for the monitor's requests, which -instr-policy limits
  * @errp: pointer to a NULL-initialized error object
  *
  * Returns: the library's identifier (for the caller to free), NULL on
  * error.
  */
 char *instr_load(const char *path, int argc, char **argv, const char *id,
-                 Error **errp);
+                 bool trusted, Error **errp);
+
+/**
+ * instr_policy_check: whether -instr-policy lets the monitor load a library
+ * @path: the library's file, as the monitor gave it
+ * @abspath: its real path (realpath()), or NULL for the checks that do
+ *           not need it
+ * @errp: pointer to a NULL-initialized error object
+ *
+ * Refusals are also reported on QEMU's standard error.
+ */
+bool instr_policy_check(const char *path, const char *abspath, Error **errp);
 
 /**
  * instr_unload: finalize and unload a library

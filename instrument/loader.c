@@ -13,6 +13,7 @@
 
 #include "qemu/osdep.h"
 #include <dlfcn.h>
+#include "elf.h"
 #include "qapi/error.h"
 #include "qemu/cutils.h"
 #include "qemu/error-report.h"
@@ -132,6 +133,79 @@ static char *instr_new_id_locked(void)
     }
 }
 
+static const char *instr_elf_machine_name(unsigned machine)
+{
+    switch (machine) {
+    case EM_386:
+        return "i386";
+    case EM_X86_64:
+        return "x86-64";
+    case EM_ARM:
+        return "arm";
+    case EM_AARCH64:
+        return "aarch64";
+    case EM_PPC64:
+        return "ppc64";
+    case EM_S390:
+        return "s390x";
+    case EM_RISCV:
+        return "riscv";
+    default:
+        return "an unknown machine";
+    }
+}
+
+/*
+ * glibc's dlopen() says "No such file or directory" for a library of
+ * another architecture: tell it from QEMU's own ELF header.
+ */
+static char *instr_elf_mismatch(const char *abspath)
+{
+    const unsigned char *self;
+    unsigned char header[EI_NIDENT + 4];
+    unsigned file_machine, self_machine;
+    Dl_info info;
+    FILE *f;
+    size_t n;
+
+    if (!dladdr((void *)instr_elf_mismatch, &info) || !info.dli_fbase) {
+        return NULL;
+    }
+    self = info.dli_fbase;
+    f = fopen(abspath, "rb");
+    if (!f) {
+        return NULL;
+    }
+    n = fread(header, 1, sizeof(header), f);
+    fclose(f);
+    if (n < sizeof(header) || memcmp(header, ELFMAG, SELFMAG) != 0) {
+        return NULL;
+    }
+    if (header[EI_CLASS] != self[EI_CLASS]) {
+        return g_strdup_printf("it is a %s-bit library, and this QEMU is "
+                               "%s-bit",
+                               header[EI_CLASS] == ELFCLASS32 ? "32" : "64",
+                               self[EI_CLASS] == ELFCLASS32 ? "32" : "64");
+    }
+    /* e_machine follows e_type, in the file's byte order */
+    if (header[EI_DATA] == ELFDATA2LSB) {
+        file_machine = header[EI_NIDENT + 2] | header[EI_NIDENT + 3] << 8;
+        self_machine = self[EI_NIDENT + 2] | self[EI_NIDENT + 3] << 8;
+    } else {
+        file_machine = header[EI_NIDENT + 2] << 8 | header[EI_NIDENT + 3];
+        self_machine = self[EI_NIDENT + 2] << 8 | self[EI_NIDENT + 3];
+    }
+    if (header[EI_DATA] != self[EI_DATA] || file_machine != self_machine) {
+        return g_strdup_printf("it is built for %s (ELF machine %u), and "
+                               "this QEMU runs on %s (ELF machine %u)",
+                               instr_elf_machine_name(file_machine),
+                               file_machine,
+                               instr_elf_machine_name(self_machine),
+                               self_machine);
+    }
+    return NULL;
+}
+
 static bool instr_check_version(const char *path, void *handle, Error **errp)
 {
     ERRP_GUARD();
@@ -216,7 +290,7 @@ static void instr_unload_stopped(void *data)
 }
 
 char *instr_load(const char *path, int argc, char **argv, const char *id,
-                 Error **errp)
+                 bool trusted, Error **errp)
 {
     ERRP_GUARD();
     g_autofree char *abspath = NULL;
@@ -244,10 +318,17 @@ char *instr_load(const char *path, int argc, char **argv, const char *id,
         return NULL;
     }
 
+    if (!trusted && !instr_policy_check(path, NULL, errp)) {
+        return NULL;
+    }
     abspath = realpath(path, NULL);
     if (!abspath) {
         error_setg_errno(errp, errno, "cannot open instrumentation library "
                          "'%s'", path);
+        return NULL;
+    }
+    /* dlopen() what was checked: a path without symbolic links */
+    if (!trusted && !instr_policy_check(path, abspath, errp)) {
         return NULL;
     }
     WITH_QEMU_LOCK_GUARD(&instr_lock) {
@@ -266,8 +347,11 @@ char *instr_load(const char *path, int argc, char **argv, const char *id,
     }
     handle = dlopen(abspath, RTLD_NOW | RTLD_LOCAL);
     if (!handle) {
+        const char *why = dlerror();
+        g_autofree char *arch = instr_elf_mismatch(abspath);
+
         error_setg(errp, "cannot load instrumentation library '%s': %s",
-                   path, dlerror());
+                   path, arch ? arch : why);
         return NULL;
     }
     if (!instr_check_version(path, handle, errp)) {
@@ -415,11 +499,48 @@ static int instr_opt_add(void *opaque, const char *name, const char *value,
     return 0;
 }
 
+/*
+ * What QemuOpts would take silently: a second id= (it keeps the first),
+ * and a parameter without a value after the first one (it makes
+ * "arg" mean "arg=on").
+ */
+static bool instr_opt_check(const char *optarg, Error **errp)
+{
+    const char *p = optarg;
+    bool has_id = false;
+    int i;
+
+    for (i = 0; *p; i++) {
+        g_autofree char *param = NULL;
+        char *eq;
+
+        p = get_opt_value(p, &param);
+        if (*p) {
+            p++;
+        }
+        eq = strchr(param, '=');
+        if (!eq && i > 0) {
+            error_setg(errp, "-instr: '%s' needs a value ('%s=...')",
+                       param, param);
+            return false;
+        }
+        if (eq && eq - param == 2 && strncmp(param, "id", 2) == 0) {
+            if (has_id) {
+                error_setg(errp, "-instr: 'id' given twice");
+                return false;
+            }
+            has_id = true;
+        }
+    }
+    return true;
+}
+
 void instr_opt_parse(const char *optarg)
 {
     InstrOption *opt = g_new0(InstrOption, 1);
     QemuOpts *opts;
 
+    instr_opt_check(optarg, &error_fatal);
     opt->args = g_ptr_array_new_with_free_func(g_free);
     opts = qemu_opts_parse_noisily(&instr_opts, optarg, true);
     if (!opts) {
@@ -489,9 +610,10 @@ void instr_init(Error **errp)
         InstrOption *opt = g_ptr_array_index(instr_options, i);
 
         if (opt->path) {
+            /* The command line is trusted: no -instr-policy check */
             g_autofree char *id = instr_load(opt->path, opt->args->len,
                                              (char **)opt->args->pdata,
-                                             opt->id, errp);
+                                             opt->id, true, errp);
             if (!id) {
                 return;
             }

@@ -25,7 +25,7 @@ InstrLoadResult *qmp_instr_load(const char *path, bool has_args,
         g_ptr_array_add(argv, arg->value);
     }
     newid = instr_load(path, argv->len, (char **)argv->pdata,
-                       has_id ? id : NULL, errp);
+                       has_id ? id : NULL, false, errp);
     if (!newid) {
         return NULL;
     }

@@ -29,15 +29,16 @@ int qi_vcpu_index(QICPU vcpu)
 
 bool qi_mem_read_virt(QICPU vcpu, uint64_t vaddr, void *buf, size_t size)
 {
-    return vcpu && cpu_memory_rw_debug(to_cpu(vcpu), vaddr, buf, size,
-                                       false) == 0;
+    return vcpu && buf &&
+           cpu_memory_rw_debug(to_cpu(vcpu), vaddr, buf, size, false) == 0;
 }
 
 bool qi_mem_write_virt(QICPU vcpu, uint64_t vaddr, const void *buf,
                        size_t size)
 {
-    return vcpu && cpu_memory_rw_debug(to_cpu(vcpu), vaddr, (void *)buf,
-                                       size, true) == 0;
+    return vcpu && buf &&
+           cpu_memory_rw_debug(to_cpu(vcpu), vaddr, (void *)buf, size,
+                               true) == 0;
 }
 
 /*

@@ -25,6 +25,9 @@ QITraceEvent *qi_trace_event_name(const char *name)
 
 void qi_trace_event_iter_init(QITraceEventIter *iter, const char *pattern)
 {
+    if (!iter) {
+        return;
+    }
     if (pattern) {
         trace_event_iter_init_pattern((TraceEventIter *)iter, pattern);
     } else {
@@ -34,6 +37,9 @@ void qi_trace_event_iter_init(QITraceEventIter *iter, const char *pattern)
 
 QITraceEvent *qi_trace_event_iter_next(QITraceEventIter *iter)
 {
+    if (!iter) {
+        return NULL;
+    }
     return (QITraceEvent *)trace_event_iter_next((TraceEventIter *)iter);
 }
 

@@ -27,6 +27,14 @@
 void instr_opt_parse(const char *optarg);
 
 /**
+ * instr_policy_parse: parse the -instr-policy option (system emulation)
+ * @optarg: "[monitor=on|off][,dir=DIR]"
+ *
+ * Reports the error and exits on a malformed option, or if given twice.
+ */
+void instr_policy_parse(const char *optarg);
+
+/**
  * instr_init: load the libraries given with -instr, or start the static
  * instrumentation library
  * @errp: pointer to a NULL-initialized error object
@@ -57,6 +65,13 @@ void instr_vcpu_exit(CPUState *cpu);
 static inline void instr_opt_parse(const char *optarg)
 {
     error_report("-instr: this QEMU was built without trace-event "
+                 "instrumentation (--with-trace-instrument=none)");
+    exit(1);
+}
+
+static inline void instr_policy_parse(const char *optarg)
+{
+    error_report("-instr-policy: this QEMU was built without trace-event "
                  "instrumentation (--with-trace-instrument=none)");
     exit(1);
 }

@@ -68,10 +68,16 @@ typedef void (*QIMemTraceFn)(QICPU vcpu, const QIMemRecord *records,
                              size_t n, void *data);
 
 /**
+ * QI_MEM_TRACE_MAX_ENTRIES - Largest buffer qi_mem_trace_set() accepts.
+ */
+#define QI_MEM_TRACE_MAX_ENTRIES (1u << 24)
+
+/**
  * qi_mem_trace_set() - Start (or stop) collecting a memory trace.
  * @fn: Receives the records; NULL stops the trace.
  * @data: Passed to @fn.
- * @entries: Records per vCPU buffer; 0 for the default (16384).
+ * @entries: Records per vCPU buffer; 0 for the default (16384), at most
+ *           QI_MEM_TRACE_MAX_ENTRIES.
  *
  * Valid anywhere; one trace exists at a time, owned by the library that
  * set it.  Records are only appended by code translated with
@@ -79,7 +85,8 @@ typedef void (*QIMemTraceFn)(QICPU vcpu, const QIMemRecord *records,
  * already recorded only if the vCPUs are flushed first; unloading the
  * library flushes them before its qi_fini().
  *
- * Return: false if another library's trace is active.
+ * Return: false if another library's trace is active, or @entries is too
+ * large.
  */
 bool qi_mem_trace_set(QIMemTraceFn fn, void *data, size_t entries);
 

@@ -45,7 +45,7 @@ int qi_vcpu_index(QICPU vcpu);
  * translation, without raising guest faults.
  *
  * Return: true on success, false if part of the range is not mapped
- * (@buf is then undefined) or @vcpu is NULL.
+ * (@buf is then undefined), or @vcpu or @buf is NULL.
  */
 bool qi_mem_read_virt(QICPU vcpu, uint64_t vaddr, void *buf, size_t size);
 
@@ -59,8 +59,8 @@ bool qi_mem_read_virt(QICPU vcpu, uint64_t vaddr, void *buf, size_t size);
  * Valid where qi_mem_read_virt() is.  Writing guest code does not
  * retranslate it: call qi_flush_translations() after.
  *
- * Return: true on success, false if part of the range is not mapped or
- * @vcpu is NULL.
+ * Return: true on success, false if part of the range is not mapped, or
+ * @vcpu or @buf is NULL.
  */
 bool qi_mem_write_virt(QICPU vcpu, uint64_t vaddr, const void *buf,
                        size_t size);

@@ -41,7 +41,7 @@ QITraceEvent *qi_trace_event_name(const char *name);
 
 /**
  * qi_trace_event_iter_init() - Start iterating over trace events.
- * @iter: Iterator to initialize.
+ * @iter: Iterator to initialize (NULL does nothing).
  * @pattern: Glob pattern on event names, or NULL for all events.
  */
 void qi_trace_event_iter_init(QITraceEventIter *iter, const char *pattern);
@@ -50,7 +50,8 @@ void qi_trace_event_iter_init(QITraceEventIter *iter, const char *pattern);
  * qi_trace_event_iter_next() - Next trace event of an iteration.
  * @iter: Iterator.
  *
- * Return: the next matching event, or NULL at the end.
+ * Return: the next matching event, or NULL at the end (or if @iter is
+ * NULL).
  */
 QITraceEvent *qi_trace_event_iter_next(QITraceEventIter *iter);
 
