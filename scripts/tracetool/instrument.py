@@ -146,8 +146,13 @@ def read_selection(path):
     '#' starts a comment.  Returns a list of (lineno, pattern).
     """
     patterns = []
-    with open(path, "r") as fobj:
+    with open(path, "rb") as fobj:
         for lineno, line in enumerate(fobj, 1):
+            try:
+                line = line.decode("utf-8")
+            except UnicodeDecodeError as e:
+                raise ValueError("%s:%d: not valid UTF-8 (%s)"
+                                 % (path, lineno, e.reason)) from None
             line = line.split("#", 1)[0].strip()
             if line:
                 patterns.append((lineno, line))

@@ -104,10 +104,15 @@ def test_property_errors(env):
               "'tcg' event 'bad_event' needs two formats"),
              ('vcpu tcg instrument bad_event(int x) "x %d", "x %d y %d"',
               "the execution-time format of 'bad_event' has more "
-              "conversions than the event has arguments")]
+              "conversions than the event has arguments"),
+             ('instrument', 'malformed event: expected [PROPERTIES] '
+              'NAME(ARGUMENTS) "FORMAT"'),
+             ('instrument bad_event(int x', 'malformed event'),
+             ('instrument bad_event(int x) "x %d" \udcff',
+              'not valid UTF-8 (invalid start byte)')]
     for line, message in cases:
-        with open(os.path.join(work, 'trace-events'), 'w') as fobj:
-            fobj.write('ok_event(int x) "x %d"\n' + line + '\n')
+        with open(os.path.join(work, 'trace-events'), 'wb') as fobj:
+            fobj.write(os.fsencode('ok_event(int x) "x %d"\n' + line + '\n'))
         proc = tracetool(env, work, 'dynamic', 'h', 'out.h',
                          selection=False, check=False)
         expect_eq(1, proc.returncode, 'exit status for %s' % line)
@@ -125,10 +130,11 @@ def test_selection_errors(env):
               "selection:2: 'nosuch_event' matches no trace event"),
              ('zz_*\n', "selection:1: 'zz_*' matches no trace event"),
              ('qi_test_disabled\n', "selection:1: event 'qi_test_disabled' "
-              "has the 'disable' property")]
+              "has the 'disable' property"),
+             ('qi_test_alloc\n\udcff\n', 'selection:2: not valid UTF-8')]
     for text, message in cases:
-        with open(sel, 'w') as fobj:
-            fobj.write(text)
+        with open(sel, 'wb') as fobj:
+            fobj.write(os.fsencode(text))
         proc = run([sys.executable, check, sel, events], check=False)
         expect_eq(1, proc.returncode, 'exit status for %r' % text)
         expect_in(message, proc.stderr)
