@@ -9,11 +9,13 @@
 
 """instr-load/instr-unload cycles on a busy MTTCG guest; qi_unload_self()."""
 
+import re
+import shutil
 import struct
 import time
 
 from qemu_proc import SystemGuest, PINNED_ENV
-from qitest import run, expect, expect_eq
+from qitest import run, expect, expect_eq, expect_in
 
 # The words of tests/instrument/libs/stress.c's shared file
 WORDS = ('loads', 'finis', 'active', 'trans', 'exec', 'inline', 'late',
@@ -192,3 +194,54 @@ def test_self_unload_user(env):
         expect(exec_range[0] <= counts['exec'] <= exec_range[1],
                '%s: exec calls in %s' % (extra, exec_range), counts['exec'])
 
+
+
+def valgrind_records(text):
+    """(kind, stack text) of each loss record of a valgrind report."""
+    records = []
+    for block in re.split(r'==\d+== \n', text):
+        m = re.search(r'are (definitely|indirectly|possibly) lost|'
+                      r'are (still reachable)', block)
+        if m and 'in loss record' in block:
+            records.append((m.group(1) or m.group(2), block))
+    return records
+
+
+# Allocations that live until exit by design: the -instr options and the
+# event registry
+KEPT = re.compile(r'instr_opt_parse|instr_opt_add|instr_register_events')
+
+
+def test_valgrind_user_load_unload(env):
+    """valgrind memcheck of qemu-x86_64 loading the stress library, which
+    unloads itself after 1,000 blocks: no error, no lost block from
+    instrument/, and nothing the load allocated left once it unloaded."""
+    env.require_mode('dynamic')
+    if not shutil.which('valgrind'):
+        env.skip('valgrind is not installed (build-aux/install-deps '
+                 'installs it)')
+    lib = env.lib('stress')
+    shm = Counters(env.tmp('stress-valgrind.bin'))
+    log = env.tmp('valgrind.txt')
+    run(['valgrind', '--leak-check=full', '--show-leak-kinds=all',
+         '--errors-for-leak-kinds=definite', '--num-callers=40',
+         '--error-exitcode=9', '--log-file=' + log,
+         env.qemu_user(), '-instr', 'file=%s,arg=shm=%s,arg=unload-after=1000'
+         % (lib, shm.path), '/bin/true'], timeout=600)
+    counts = shm.read()
+    expect_eq((1, 1, 1), (counts['loads'], counts['finis'], counts['self']),
+              '(loads, finis, self-unloads)')
+    with open(log) as fobj:
+        text = fobj.read()
+    expect_in('ERROR SUMMARY: 0 errors', text, 'valgrind report')
+    records = valgrind_records(text)
+    expect(records, 'loss records in the report', text[-2000:])
+    ours = []
+    for kind, stack in records:
+        if '/instrument/' not in stack and 'libstress' not in stack:
+            continue
+        if kind != 'still reachable' or not KEPT.search(stack):
+            ours.append(stack)
+    print('    valgrind: %d loss records, none from instrument/ but the '
+          '-instr options and the event registry' % len(records))
+    expect_eq([], ours, 'loss records from instrument/')
