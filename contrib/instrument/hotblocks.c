@@ -48,7 +48,7 @@ typedef struct Block {
     uint64_t pc;
     uint32_t n_insns;
     uint64_t count;
-    const char *fn;
+    char *fn;                   /* its function, set by fini */
 } Block;
 
 typedef struct Symbol {
@@ -63,6 +63,14 @@ static bool active;
 
 static GMutex lock;
 static GHashTable *blocks;      /* pc -> Block */
+
+static void free_block(gpointer data)
+{
+    Block *b = data;
+
+    g_free(b->fn);
+    g_free(b);
+}
 
 void qi_event_guest_tb_before_trans(QICPU vcpu, QITCGv_cpu vcpu_exec,
                                     uint64_t pc, uint32_t n_insns,
@@ -163,7 +171,7 @@ static int by_fn_then_pc(const void *a, const void *b)
     return c ? c : (x->pc < y->pc ? -1 : x->pc > y->pc);
 }
 
-static const char *fn_of(GArray *syms, uint64_t pc)
+static char *fn_of(GArray *syms, uint64_t pc)
 {
     Symbol *s;
     guint lo = 0, hi = syms->len;
@@ -180,12 +188,12 @@ static const char *fn_of(GArray *syms, uint64_t pc)
     }
     s = lo ? &g_array_index(syms, Symbol, lo - 1) : NULL;
     if (s && pc < s->addr + s->size) {
-        return s->name;
+        return g_strdup(s->name);
     }
     return g_strdup_printf("0x%" PRIx64, pc);
 }
 
-static void fini(void *data)
+static void write_profile(FILE *f)
 {
     GArray *syms = binary ? read_symbols(binary)
                           : g_array_new(false, false, sizeof(Symbol));
@@ -194,18 +202,8 @@ static void fini(void *data)
     gpointer value;
     uint64_t ir = 0, bx = 0;
     const char *fn = NULL;
-    FILE *f;
     guint i;
 
-    if (!active) {
-        return;
-    }
-    f = fopen(out, "w");
-    if (!f) {
-        fprintf(stderr, "hotblocks: cannot open %s: %s\n", out,
-                strerror(errno));
-        return;
-    }
     g_hash_table_iter_init(&iter, blocks);
     while (g_hash_table_iter_next(&iter, NULL, &value)) {
         g_ptr_array_add(list, value);
@@ -238,7 +236,30 @@ static void fini(void *data)
                 b->count * b->n_insns, b->count);
     }
     fprintf(f, "totals: %" PRIu64 " %" PRIu64 "\n", ir, bx);
-    fclose(f);
+
+    for (i = 0; i < syms->len; i++) {
+        g_free(g_array_index(syms, Symbol, i).name);
+    }
+    g_array_free(syms, true);
+    g_ptr_array_free(list, true);
+}
+
+static void fini(void *data)
+{
+    FILE *f;
+
+    if (active) {
+        f = fopen(out, "w");
+        if (f) {
+            write_profile(f);
+            fclose(f);
+        } else {
+            fprintf(stderr, "hotblocks: cannot open %s: %s\n", out,
+                    strerror(errno));
+        }
+    }
+    /* Blocks and their function names: nothing outlives an unload */
+    g_hash_table_destroy(blocks);
 }
 
 int qi_init(int argc, const char **argv)
@@ -272,7 +293,8 @@ int qi_init(int argc, const char **argv)
     }
     /* Static mode runs this without -instr too: then stay out of the way */
     active = qi_ctrl_dynamic() || argc > 0;
-    blocks = g_hash_table_new(g_int64_hash, g_int64_equal);
+    blocks = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL,
+                                   free_block);
     qi_set_fini(fini, NULL);
     if (qi_ctrl_dynamic() &&
         !(qi_ctrl_event_set(qi_ctrl_event_id(QI_EVENT_GUEST_TB_BEFORE_TRANS),

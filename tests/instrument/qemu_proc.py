@@ -49,6 +49,11 @@ SYSTEM_ARGS = ['-nodefaults', '-machine', 'pc', '-accel', 'tcg',
 # the same program then executes the same instructions (DESIGN section 7)
 PINNED_ENV = {'PATH': '/usr/bin:/bin', 'LANG': 'C', 'PYTHONHASHSEED': '0',
               'PERL_HASH_SEED': '0', 'PERL_PERTURB_KEYS': '0'}
+# A sanitized QEMU's settings (make check-sanitizers) survive pinning
+SANITIZER_ENV = {name: os.environ[name] for name in
+                 ('ASAN_OPTIONS', 'UBSAN_OPTIONS', 'LSAN_OPTIONS')
+                 if name in os.environ}
+PINNED_ENV.update(SANITIZER_ENV)
 
 _POLL = 0.02                    # seconds between two polls
 

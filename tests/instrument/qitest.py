@@ -38,6 +38,7 @@ class Env:
         self.workdir = workdir
         self._libs = {}
         self._config = None
+        self._sanitized = None
 
     # Build facts
 
@@ -61,6 +62,16 @@ class Env:
         if self.config('CONFIG_TRACE_INSTRUMENT_STATIC'):
             return 'static'
         return 'none'
+
+    @property
+    def sanitized(self):
+        """Whether the emulators are built with AddressSanitizer (make
+        check-sanitizers)."""
+        if self._sanitized is None:
+            path = os.path.join(self.build, 'qemu-x86_64')
+            with open(path, 'rb') as fobj:
+                self._sanitized = b'__asan_init' in fobj.read()
+        return self._sanitized
 
     def instrumented(self, event):
         """Whether the build instruments trace event 'event'."""
@@ -156,6 +167,9 @@ class Env:
         """Build targets of a second QEMU from the same source, configured
         with configure_args, in BUILD-<name> (incremental on later runs);
         return its directory."""
+        if os.environ.get('QI_TEST_SIDE_BUILDS') == 'no':
+            self.skip('side builds are off (QI_TEST_SIDE_BUILDS=no); '
+                      'make check runs this test')
         build = self.build.rstrip('/') + '-' + name
         if not os.path.exists(os.path.join(build, 'build.ninja')):
             os.makedirs(build, exist_ok=True)

@@ -12,10 +12,11 @@ import gzip
 import os
 import re
 
+from qemu_proc import SANITIZER_ENV
 from qitest import run, expect, expect_eq
 
 # Clean environment: reproducible guest runs
-ENV = {'PATH': '/usr/bin:/bin', 'LANG': 'C'}
+ENV = dict({'PATH': '/usr/bin:/bin', 'LANG': 'C'}, **SANITIZER_ENV)
 
 
 def make_input(path, size=400000):
