@@ -7,6 +7,8 @@
 #   make check      build what the tests need, then run tests/instrument/run
 #   make check-sanitizers
 #                   the same tests on an ASan+UBSan build, BUILD/qemu-sanitizers
+#   make check-qemu QEMU's own unit tests, x86_64 qtests and TCG tests
+#   make check-full check, check-sanitizers and check-qemu (what CI runs)
 #   make bench      build vanilla QEMU and qemu-instr side by side in
 #                   BUILD-bench/ and compare them (docs/bench.md)
 #   make install    install (honours DESTDIR)
@@ -27,8 +29,8 @@ CONFIGURE_FLAGS ?= --with-instrument-events=$(CURDIR)/tests/instrument/events.li
 # Cache hits across build directories and clones
 export CCACHE_BASEDIR ?= $(abspath $(BUILD))
 
-.PHONY: all examples demo check check-sanitizers bench install export \
-	prepare clean distclean
+.PHONY: all examples demo check check-sanitizers check-qemu check-full \
+	bench install export prepare clean distclean
 
 all: $(BUILD)/config.status
 	$(NINJA)
@@ -89,6 +91,16 @@ check-sanitizers: $(BUILD)/config.status
 	  cd $(SAN_BUILD) && sh $(abspath $(BUILD))/qemu/config.status $(SAN_CONFIGURE); }
 	ninja -C $(SAN_BUILD) $(CHECK_TARGETS)
 	$(SAN_ENV) setarch $$(uname -m) -R tests/instrument/run --build=$(abspath $(SAN_BUILD))
+
+# QEMU's own unit tests, x86_64 qtests and x86_64 TCG tests (with the
+# plugins) on BUILD/qemu: build-aux/check-qemu, which lists what it
+# excludes and why
+check-qemu: $(BUILD)/config.status
+	$(NINJA)
+	build-aux/check-qemu --build=$(BUILD)
+
+# Everything CI runs: the README's test command
+check-full: check check-sanitizers check-qemu
 
 # Vanilla QEMU 7.2 and qemu-instr in each mode, on real programs and on
 # the test guest; writes docs/bench.md and docs/bench.json.  BENCH_FLAGS
