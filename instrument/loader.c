@@ -371,6 +371,7 @@ char *instr_load(const char *path, int argc, char **argv, const char *id,
         lib = instr_library_new(abspath, argc, argv, id);
         lib->handle = handle;
         lib->base = info.dli_fbase;
+        lib->starting = true;
         fini = dlsym(handle, "qi_fini");
         if (fini) {
             lib->fini = instr_fini_adapter;
@@ -380,7 +381,6 @@ char *instr_load(const char *path, int argc, char **argv, const char *id,
     }
 
     /* Unlocked: qi_init() calls back into the API */
-    lib->starting = true;
     rc = init(lib->argc, (const char **)lib->argv);
     WITH_QEMU_LOCK_GUARD(&instr_lock) {
         lib->starting = false;
