@@ -44,7 +44,7 @@ static size_t instr_mem_trace_capacity(InstrMemTrace *t)
 /* Hand the pending records of @cpu to the trace (if any), empty it */
 static void instr_mem_trace_drain(CPUState *cpu)
 {
-    InstrMemTrace *t = &cpu->instr_mem_trace;
+    InstrMemTrace *t = &cpu->neg.instr_mem_trace;
     QIMemTraceFn fn = qatomic_read(&instr_trace_fn);
     size_t n = instr_mem_trace_pending(t);
 
@@ -56,7 +56,7 @@ static void instr_mem_trace_drain(CPUState *cpu)
 
 void instr_mem_trace_room(CPUState *cpu, uint32_t n)
 {
-    InstrMemTrace *t = &cpu->instr_mem_trace;
+    InstrMemTrace *t = &cpu->neg.instr_mem_trace;
     size_t want = MAX(qatomic_read(&instr_trace_entries), (size_t)n + 1);
 
     instr_mem_trace_drain(cpu);
@@ -69,7 +69,7 @@ void instr_mem_trace_room(CPUState *cpu, uint32_t n)
 
 void instr_vcpu_exit(CPUState *cpu)
 {
-    InstrMemTrace *t = &cpu->instr_mem_trace;
+    InstrMemTrace *t = &cpu->neg.instr_mem_trace;
 
     instr_mem_trace_drain(cpu);
     g_free(t->base);
@@ -127,7 +127,7 @@ void qi_mem_trace_add(QICPU vcpu, uint64_t vaddr, uint64_t pc,
     if (!cpu || !qatomic_read(&instr_trace_fn)) {
         return;
     }
-    t = &cpu->instr_mem_trace;
+    t = &cpu->neg.instr_mem_trace;
     if (instr_mem_trace_capacity(t) - instr_mem_trace_pending(t) <
         t->reserved + 1) {
         instr_mem_trace_room(cpu, t->reserved + 1);

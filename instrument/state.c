@@ -42,86 +42,43 @@ bool qi_mem_write_virt(QICPU vcpu, uint64_t vaddr, const void *buf,
 }
 
 /*
- * Registers: the gdb stub's core registers of the vCPU's class, named
- * and sized by its target description (gdb-xml/, built into QEMU).
+ * Registers: every register the gdb stub describes for the vCPU (its
+ * core registers and the features its class adds: FP/SIMD, system
+ * registers, ...), numbered as gdb numbers them.  Sizes are what the
+ * stub reads.
  */
 
 typedef struct InstrReg {
-    char *name;
+    const char *name;       /* gdbstub's, lives as long as QEMU */
     int size;
 } InstrReg;
 
 typedef struct InstrRegTable {
     GArray *regs;           /* of InstrReg, indexed by register number */
-    int next;               /* number of the next <reg> while parsing */
 } InstrRegTable;
 
-static void instr_reg_start(GMarkupParseContext *context,
-                            const char *element, const char **names,
-                            const char **values, gpointer data,
-                            GError **error)
+static InstrRegTable *instr_reg_table_new(CPUState *cpu)
 {
-    InstrRegTable *table = data;
-    const char *name = NULL, *bitsize = NULL, *regnum = NULL;
-    InstrReg *reg;
-    int i;
-
-    if (strcmp(element, "reg") != 0) {
-        return;
-    }
-    for (i = 0; names[i]; i++) {
-        if (!strcmp(names[i], "name")) {
-            name = values[i];
-        } else if (!strcmp(names[i], "bitsize")) {
-            bitsize = values[i];
-        } else if (!strcmp(names[i], "regnum")) {
-            regnum = values[i];
-        }
-    }
-    if (regnum) {
-        table->next = atoi(regnum);
-    }
-    if (!name || !bitsize || table->next < 0 || table->next > 4096) {
-        return;
-    }
-    if (table->regs->len <= table->next) {
-        g_array_set_size(table->regs, table->next + 1);
-    }
-    reg = &g_array_index(table->regs, InstrReg, table->next++);
-    reg->name = g_strdup(name);
-    reg->size = atoi(bitsize) / 8;
-}
-
-static const char *instr_xml_find(const char *file)
-{
-    int i;
-
-    for (i = 0; file && xml_builtin[i][0]; i++) {
-        if (!strcmp(xml_builtin[i][0], file)) {
-            return xml_builtin[i][1];
-        }
-    }
-    return NULL;
-}
-
-static InstrRegTable *instr_reg_table_new(CPUClass *cc)
-{
-    static const GMarkupParser parser = {
-        .start_element = instr_reg_start,
-    };
+    g_autoptr(GArray) descs = gdb_get_register_list(cpu);
+    g_autoptr(GByteArray) value = g_byte_array_new();
     InstrRegTable *table = g_new0(InstrRegTable, 1);
-    const char *xml = instr_xml_find(cc->gdb_core_xml_file);
-    GMarkupParseContext *context;
+    int i;
 
     table->regs = g_array_new(false, true, sizeof(InstrReg));
-    if (xml) {
-        context = g_markup_parse_context_new(&parser, 0, table, NULL);
-        g_markup_parse_context_parse(context, xml, -1, NULL);
-        g_markup_parse_context_free(context);
-    }
-    /* Only the core registers are read through the CPU class */
-    if (table->regs->len > cc->gdb_num_core_regs) {
-        g_array_set_size(table->regs, cc->gdb_num_core_regs);
+    for (i = 0; i < descs->len; i++) {
+        GDBRegDesc *desc = &g_array_index(descs, GDBRegDesc, i);
+        InstrReg *reg;
+
+        if (desc->gdb_reg < 0 || !desc->name) {
+            continue;
+        }
+        if (table->regs->len <= desc->gdb_reg) {
+            g_array_set_size(table->regs, desc->gdb_reg + 1);
+        }
+        reg = &g_array_index(table->regs, InstrReg, desc->gdb_reg);
+        g_byte_array_set_size(value, 0);
+        reg->size = gdb_read_register(cpu, value, desc->gdb_reg);
+        reg->name = reg->size > 0 ? desc->name : NULL;
     }
     return table;
 }
@@ -135,6 +92,10 @@ static InstrRegTable *instr_reg_table(QICPU vcpu)
     CPUClass *cc = CPU_GET_CLASS(to_cpu(vcpu));
     InstrRegTable *table;
 
+    /* Before the vCPU is realized, gdbstub knows none of its registers */
+    if (!to_cpu(vcpu)->gdb_regs) {
+        return NULL;
+    }
     if (g_once_init_enter(&init)) {
         qemu_mutex_init(&lock);
         tables = g_hash_table_new(NULL, NULL);
@@ -143,7 +104,7 @@ static InstrRegTable *instr_reg_table(QICPU vcpu)
     qemu_mutex_lock(&lock);
     table = g_hash_table_lookup(tables, cc);
     if (!table) {
-        table = instr_reg_table_new(cc);
+        table = instr_reg_table_new(to_cpu(vcpu));
         g_hash_table_insert(tables, cc, table);
     }
     qemu_mutex_unlock(&lock);
@@ -159,7 +120,7 @@ static InstrReg *instr_reg(QICPU vcpu, int reg)
         return NULL;
     }
     table = instr_reg_table(vcpu);
-    if (reg >= table->regs->len) {
+    if (!table || reg >= table->regs->len) {
         return NULL;
     }
     r = &g_array_index(table->regs, InstrReg, reg);
@@ -168,7 +129,9 @@ static InstrReg *instr_reg(QICPU vcpu, int reg)
 
 int qi_reg_count(QICPU vcpu)
 {
-    return vcpu ? instr_reg_table(vcpu)->regs->len : -1;
+    InstrRegTable *table = vcpu ? instr_reg_table(vcpu) : NULL;
+
+    return table ? table->regs->len : -1;
 }
 
 const char *qi_reg_name(QICPU vcpu, int reg)
@@ -203,15 +166,13 @@ int qi_reg_read(QICPU vcpu, int reg, void *buf, size_t size)
 {
     g_autoptr(GByteArray) value = NULL;
     InstrReg *r = instr_reg(vcpu, reg);
-    CPUClass *cc;
     int len;
 
     if (!r || !buf || size < r->size) {
         return -1;
     }
-    cc = CPU_GET_CLASS(to_cpu(vcpu));
     value = g_byte_array_sized_new(r->size);
-    len = cc->gdb_read_register(to_cpu(vcpu), value, reg);
+    len = gdb_read_register(to_cpu(vcpu), value, reg);
     if (len <= 0 || len > size) {
         return -1;
     }

@@ -7,9 +7,9 @@
  *
  * translator_loop() calls these unconditionally; without instrumentation
  * they compile to nothing.  Each raises the _trans event of a guest
- * execution event once the instruction or block is translated, and
- * places the execution-time calls its callback emitted at the start of
- * the instruction or block.
+ * execution event once the instruction or block is translated, and has
+ * the execution-time calls its callback emits placed at the start of the
+ * instruction or block.
  */
 
 #ifndef INSTRUMENT_TCG_H
@@ -21,7 +21,6 @@
 
 #ifdef CONFIG_TRACE_INSTRUMENT
 
-void instr_tb_start(DisasContextBase *db);
 void instr_insn_start(DisasContextBase *db);
 void instr_insn_end(DisasContextBase *db, CPUState *cpu);
 void instr_tb_end(DisasContextBase *db, CPUState *cpu);
@@ -30,19 +29,12 @@ void instr_tb_end(DisasContextBase *db, CPUState *cpu);
 void instr_tcg_exec_emitted(void);
 
 /*
- * Called right after emitting a helper call that may run at every
- * instruction or access: have translated code reach the helper with a
- * direct call (see translate.c).
- */
-void instr_tcg_call_near(void);
-
-/*
  * A guest memory access: tcg_gen_qemu_{ld,st}_*() call instr_mem_trans()
  * before emitting the access; the helpers that access guest memory
  * themselves (atomics, cpu_{ld,st}*_mmu()) call instr_mem_exec() once
  * done.
  */
-void instr_mem_trans(TCGv vaddr, MemOpIdx oi, bool store);
+void instr_mem_trans(TCGTemp *vaddr, MemOpIdx oi, bool store);
 void instr_mem_exec(CPUState *cpu, uint64_t vaddr, MemOpIdx oi, bool store);
 
 /*
@@ -59,10 +51,6 @@ static inline void instr_tb_exec(bool running)
 
 #else
 
-static inline void instr_tb_start(DisasContextBase *db)
-{
-}
-
 static inline void instr_insn_start(DisasContextBase *db)
 {
 }
@@ -75,7 +63,7 @@ static inline void instr_tb_end(DisasContextBase *db, CPUState *cpu)
 {
 }
 
-static inline void instr_mem_trans(TCGv vaddr, MemOpIdx oi, bool store)
+static inline void instr_mem_trans(TCGTemp *vaddr, MemOpIdx oi, bool store)
 {
 }
 

@@ -69,7 +69,6 @@ def expand(event):
     Without instrumentation there is no 'tcg' event at all.
     """
     from tracetool import Arguments, Event
-    import tracetool.vcpu
 
     if "tcg" not in event.properties:
         return [event]
@@ -91,14 +90,26 @@ def expand(event):
     exec_ = Event(event.name + "_exec", props + ["tcg-exec"], fmt_exec,
                   Arguments(exec_args), event.lineno, event.filename,
                   orig=event)
-    trans = tracetool.vcpu.transform_event(trans)
-    exec_ = tracetool.vcpu.transform_event(exec_)
+    trans = transform_vcpu(trans)
+    exec_ = transform_vcpu(exec_)
     trans.qi_public = trans_public
     exec_.qi_public = exec_public
     exec_.qi_decl_types = dict((n, t) for t, n in event.args)
     trans.event_exec = exec_
     exec_.event_trans = trans
     return [trans, exec_]
+
+
+def transform_vcpu(event):
+    """Add the implicit first argument of an event with the 'vcpu'
+    property: the CPUState of the vCPU that raised it (QEMU 7.2's
+    tracetool did this upstream; QEMU 8.1 dropped it with per-vCPU
+    tracing, and instrumentation brings it back)."""
+    from tracetool import Arguments
+    if "vcpu" in event.properties:
+        event.args = Arguments([("void *", "__cpu"), event.args])
+        event.fmt = '"cpu=%p "' + event.fmt
+    return event
 
 
 # Argument types of 'tcg' events that QEMU and the library see
@@ -374,15 +385,6 @@ HELPER_CTYPES = {"i64": "uint64_t", "s64": "int64_t", "i32": "uint32_t",
                  "s32": "int32_t", "ptr": "void *"}
 
 
-def _vanilla_cond(event, cpu):
-    """Condition under which vanilla QEMU runs the tracing backend, with
-    'cpu' the C expression of the vCPU (None if the event has none)."""
-    if "vcpu" in event.properties:
-        return ("trace_event_get_vcpu_state(%s, TRACE_%s)"
-                % (cpu, event.name.upper()))
-    return None
-
-
 #
 # trace-<group>.h
 #
@@ -481,18 +483,9 @@ def generate_c(events, group):
             nop=qi_fn(e, "_nop"),
             trace=qi_fn(e, "_trace"),
             args=pargs)
-        cond = _vanilla_cond(e, "(CPUState *)vcpu")
-        if cond:
-            out('    if (%(cond)s) {',
-                '        %(nocheck)s(%(names)s);',
-                '    }',
-                cond=cond,
-                nocheck=e.api(e.QEMU_TRACE_NOCHECK),
-                names=public_names(e))
-        else:
-            out('    %(nocheck)s(%(names)s);',
-                nocheck=e.api(e.QEMU_TRACE_NOCHECK),
-                names=public_names(e))
+        out('    %(nocheck)s(%(names)s);',
+            nocheck=e.api(e.QEMU_TRACE_NOCHECK),
+            names=public_names(e))
         out('}',
             '',
             'bool %(setter)s(%(cb_t)s cb)',

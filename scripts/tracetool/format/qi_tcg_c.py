@@ -34,11 +34,15 @@ def generate(events, backend, group):
         '#include "qemu/osdep.h"',
         '#include "cpu.h"',
         '#include "tcg/tcg-op.h"',
-        '#include "exec/helper-proto.h"',
-        '#include "exec/helper-gen.h"',
         '#include "instrument/tcg.h"')
     for hdr in headers:
         out('#include "%s"' % hdr)
+    out('',
+        '#define HELPER_H "instrument/helpers.h"',
+        '#include "exec/helper-proto.h.inc"',
+        '#include "exec/helper-gen.h.inc"',
+        '#include "exec/helper-info.c.inc"',
+        '#undef HELPER_H')
 
     for e in events:
         args = exec_helper_args(e)
@@ -52,7 +56,6 @@ def generate(events, backend, group):
             '{',
             '    instr_tcg_exec_emitted();',
             '    gen_helper_%(helper)s(%(tcg_args)s);',
-            '    instr_tcg_call_near();',
             '}',
             '',
             'void HELPER(%(helper)s)(%(hargs)s)',
