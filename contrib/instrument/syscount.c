@@ -6,8 +6,8 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  *
  * Counts every system call a user-mode guest makes, and how many failed,
- * per syscall number; prints a table when the library is unloaded or
- * QEMU exits.
+ * per system call; prints a table, by name on x86_64 and aarch64 guests
+ * (syscall-names.h), when the library is unloaded or QEMU exits.
  *
  * Build:  cc -shared -fPIC -O2 $(pkg-config --cflags qemu-instr) \
  *            -o libsyscount.so syscount.c
@@ -22,16 +22,23 @@
 #include <string.h>
 #include <qemu-instr/qemu-instr.h>
 
+#include "syscall-names.h"
+
 #define MAX_NR 1024
 
 static uint64_t calls[MAX_NR], errors[MAX_NR];
 static const char *out;
+/* Of the guest's target, known from its first call */
+static const SyscallNames *names;
 
 void qi_event_guest_user_syscall(QICPU vcpu, uint64_t num, uint64_t a1,
                                  uint64_t a2, uint64_t a3, uint64_t a4,
                                  uint64_t a5, uint64_t a6, uint64_t a7,
                                  uint64_t a8)
 {
+    if (!__atomic_load_n(&names, __ATOMIC_RELAXED)) {
+        __atomic_store_n(&names, syscall_names(vcpu), __ATOMIC_RELAXED);
+    }
     if (num < MAX_NR) {
         __atomic_fetch_add(&calls[num], 1, __ATOMIC_RELAXED);
     }
@@ -61,11 +68,14 @@ void qi_fini(void)
     }
     fprintf(f, "syscount: %" PRIu64 " system calls, %" PRIu64 " failed\n",
             total, failed);
-    fprintf(f, "%8s %10s %10s\n", "number", "calls", "errors");
+    fprintf(f, "%-18s %6s %10s %10s\n", "syscall", "number", "calls",
+            "errors");
     for (nr = 0; nr < MAX_NR; nr++) {
         if (calls[nr]) {
-            fprintf(f, "%8d %10" PRIu64 " %10" PRIu64 "\n",
-                    nr, calls[nr], errors[nr]);
+            const char *name = syscall_name(names, nr);
+
+            fprintf(f, "%-18s %6d %10" PRIu64 " %10" PRIu64 "\n",
+                    name ? name : "?", nr, calls[nr], errors[nr]);
         }
     }
     if (f != stderr) {
