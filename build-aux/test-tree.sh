@@ -159,11 +159,14 @@ commit_repo 'test repo'
 
 echo "preparing $src (unpacking QEMU takes a while)"
 expect "configure prepares the tree" configure
-pristine_name=$(basename "${QI_TEST_QEMU_SOURCE:-qemu_7.2+dfsg.orig.tar.xz}")
+qemu_version=$(cat "$build/qemu-version" 2>&1)
+same "BUILD/qemu-version is the tree's VERSION" "$(cat "$src/VERSION" 2>&1)" "$qemu_version"
+expect "the QEMU version is 10.0.x" grep -Eqx '10\.0\.[0-9]+' "$build/qemu-version"
+pristine_name=$(basename "${QI_TEST_QEMU_SOURCE:-qemu_$qemu_version+ds.orig.tar.xz}")
 same "commit chain" "LICENSE: a second test patch
 README: say that the tree test changed it
 qemu-instr overlay
-QEMU 7.2.0 pristine ($pristine_name)" "$(in_src log --format=%s)"
+QEMU $qemu_version pristine ($pristine_name)" "$(in_src log --format=%s)"
 same "tags" "$(in_src rev-parse HEAD~3 HEAD~2)" \
     "$(in_src rev-parse 'qi-pristine^{commit}' 'qi-overlay^{commit}')"
 same "patch commit message" "README: say that the tree test changed it
@@ -307,24 +310,135 @@ misuse "events file missing" "cannot read '$tmp/nowhere.txt'" \
 misuse "option without a value" "needs a value" --with-trace-instrument
 expect "nothing fetched before those checks" test ! -e "$nocache"
 misuse "missing QEMU source" "does not exist" --qemu-source="$tmp/nowhere.tar.xz"
+
+# Bad sources leave the prepared tree as it was, and prepare no new one.
+tree_state() {
+    in_src rev-parse HEAD && in_src status --porcelain && cat "$build/qemu-version"
+}
+tree_before=$(tree_state 2>&1)
+fresh=$tmp/fresh-build
+mkdir -p "$fresh"
+in_fresh() {
+    (cd "$fresh" && "$@")
+}
+# misuse_source NAME MESSAGE SOURCE: configure with SOURCE fails with
+# MESSAGE, in the prepared build directory and in a new one.
+misuse_source() {
+    misuse "$1" "$2" --qemu-source="$3"
+    same "$1: the prepared tree is unchanged" "$tree_before" "$(tree_state 2>&1)"
+    expect_error "$1, in a new build directory" "$2" in_fresh "$repo/configure" \
+        --cache-dir="$nocache" --prepare-only --qemu-source="$3"
+    same "$1: no half-prepared tree in a new build directory" "" "$(ls -A "$fresh")"
+}
 mkdir -p "$tmp/qemu-8"
 echo 8.0.0 >"$tmp/qemu-8/VERSION"
-misuse "wrong QEMU version" "needs QEMU 7.2.x" --qemu-source="$tmp/qemu-8"
+misuse_source "wrong QEMU version (directory)" \
+    "is QEMU 8.0.0; qemu-instr needs QEMU 10.0.x" "$tmp/qemu-8"
+# Small tarballs: "QEMU 7.2.0" (a VERSION and a README.rst), the same
+# without VERSION, and one that is not a tarball.
+mkdir -p "$tmp/tarballs/qemu-7.2.0"
+echo 7.2.0 >"$tmp/tarballs/qemu-7.2.0/VERSION"
+echo 'not QEMU' >"$tmp/tarballs/qemu-7.2.0/README.rst"
+tar -cJf "$tmp/tarballs/qemu-7.2.0.tar.xz" -C "$tmp/tarballs" qemu-7.2.0
+rm "$tmp/tarballs/qemu-7.2.0/VERSION"
+tar -cJf "$tmp/tarballs/qemu-10.0.2.tar.xz" -C "$tmp/tarballs" qemu-7.2.0
+echo 'not a tarball' >"$tmp/tarballs/qemu-10.0.0.tar.xz"
+misuse_source "wrong QEMU version (tarball)" \
+    "is QEMU 7.2.0; qemu-instr needs QEMU 10.0.x" "$tmp/tarballs/qemu-7.2.0.tar.xz"
+misuse_source "corrupt tarball" \
+    "qemu-10.0.0.tar.xz is a corrupt tarball" "$tmp/tarballs/qemu-10.0.0.tar.xz"
+misuse_source "tarball without a VERSION file" \
+    "is not a QEMU source tree (no VERSION file)" "$tmp/tarballs/qemu-10.0.2.tar.xz"
 
-# An apt-get that fetches a wrong tarball.
-mkdir -p "$tmp/bad-apt"
-cat >"$tmp/bad-apt/apt-get" <<'EOF'
+# A fake apt-get: FAKE_APT_INDEX is its answer to indextargets (the file
+# of trixie's Sources index; none if empty), FAKE_APT_UPDATE and
+# FAKE_APT_SOURCE the shell code of update and of source (which runs in
+# the download directory).
+mkdir -p "$tmp/fake-apt"
+cat >"$tmp/fake-apt/apt-get" <<'EOF'
 #!/bin/sh
 case $1 in
-indextargets) echo "bookworm $0" ;;
-source) echo 'not QEMU' >qemu_7.2+dfsg.orig.tar.xz ;;
+indextargets) [ -z "$FAKE_APT_INDEX" ] || echo "trixie $FAKE_APT_INDEX" ;;
+update) eval "$FAKE_APT_UPDATE" ;;
+source) eval "$FAKE_APT_SOURCE" ;;
 esac
 EOF
-chmod +x "$tmp/bad-apt/apt-get"
-expect_error "fetched tarball with a wrong checksum" \
-    "expected 91aca71520040edc40b8d437aa3004dae614f58e286cf653ee8996c07af2962f" \
-    in_build env PATH="$tmp/bad-apt:$PATH" "$repo/configure" --cache-dir="$tmp/cache"
-expect "a wrong tarball is not cached" test ! -e "$tmp/cache/qemu_7.2+dfsg.orig.tar.xz"
+chmod +x "$tmp/fake-apt/apt-get"
+cache=$tmp/cache
+# fake_apt NAME MESSAGE INDEX UPDATE SOURCE: configure with an empty cache
+# and that apt-get fails with MESSAGE, caches nothing, and leaves the
+# prepared tree as it was.
+fake_apt() {
+    local name=$1 message=$2
+    rm -rf "$cache"
+    expect_error "$name" "$message" \
+        in_build env PATH="$tmp/fake-apt:$PATH" FAKE_APT_INDEX="$3" \
+        FAKE_APT_UPDATE="$4" FAKE_APT_SOURCE="$5" \
+        "$repo/configure" --cache-dir="$cache" --prepare-only
+    same "$name: nothing cached" "" "$(ls -A "$cache" 2>&1)"
+    same "$name: the prepared tree is unchanged" "$tree_before" "$(tree_state 2>&1)"
+}
+index=$tmp/fake-apt/apt-get       # a file that exists
+fake_apt "fetched tarball of another QEMU version" \
+    "fetched qemu_10.1.0+ds.orig.tar.xz: QEMU 10.1.0, but qemu-instr needs QEMU 10.0.x" \
+    "$index" "" "echo 'not QEMU' >qemu_10.1.0+ds.orig.tar.xz"
+fake_apt "fetched tarball that is corrupt" \
+    "qemu_10.0.99+ds.orig.tar.xz, fetched by apt-get source, is a corrupt tarball" \
+    "$index" "" "echo 'not QEMU' >qemu_10.0.99+ds.orig.tar.xz"
+fake_apt "fetched tarball without a VERSION file" \
+    "qemu_10.0.98+ds.orig.tar.xz, fetched by apt-get source, is not a QEMU source tree" \
+    "$index" "" "cp '$tmp/tarballs/qemu-10.0.2.tar.xz' qemu_10.0.98+ds.orig.tar.xz"
+no_network="Temporary failure resolving 'archive.invalid'"
+fake_apt "no network for apt-get source" \
+    "cannot reach the Debian archive: apt-get source qemu/trixie could not download" \
+    "$index" "" "echo 'Err:1 http://archive.invalid/debian trixie/main qemu (tar)'
+        echo \"  $no_network\"
+        echo \"E: Failed to fetch http://archive.invalid/debian/qemu.orig.tar.xz  $no_network\"
+        exit 100"
+# configure runs apt-get update for these (through sudo if not root,
+# which would not run the fake)
+if [ "$(id -u)" = 0 ]; then
+    fake_apt "apt-get source failing" "apt-get source qemu/trixie failed" \
+        "$index" "" "echo 'E: Unable to find a source package for qemu'; exit 100"
+    fake_apt "no network for apt-get update" \
+        "cannot reach the Debian archive: apt-get update could not fetch trixie's source index" \
+        "$tmp/no-index" "echo 'Err:1 http://archive.invalid/debian trixie InRelease'
+            echo \"  $no_network\"" ""
+    fake_apt "apt-get update failing" \
+        "apt-get update failed to fetch trixie's source index" "$tmp/no-index" \
+        "echo 'E: The repository http://archive.invalid/debian trixie Release does not have a Release file.'
+            exit 100" ""
+fi
+
+# No deb-src entry for trixie, and no entry of the Debian archive to
+# derive one from: apt's only source is a third-party archive.
+mkdir -p "$tmp/apt/sources.list.d"
+cat >"$tmp/apt/sources.list.d/other.sources" <<'EOF'
+Types: deb
+URIs: https://archive.invalid/other
+Suites: nodistro
+Components: main
+Signed-By: /usr/share/keyrings/other.gpg
+EOF
+printf 'Dir::Etc::SourceList "%s";\nDir::Etc::SourceParts "%s";\n' \
+    "$tmp/apt/sources.list" "$tmp/apt/sources.list.d/" >"$tmp/apt/apt.conf"
+APT_CONFIG=$tmp/apt/apt.conf fake_apt "no deb-src entry, and none to derive" \
+    "no deb-src entry for trixie in apt's sources, and none can be derived" "" "" ""
+same "no deb-src entry was written" "other.sources" "$(ls "$tmp/apt/sources.list.d")"
+# One derived from the machine's Debian archive entry of its release,
+# not from its security archive's.
+cat >"$tmp/apt/sources.list" <<'EOF'
+deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://mirror.invalid/debian bookworm main
+deb http://mirror.invalid/debian-security bookworm-security main
+EOF
+same "deb-src entry derived from the Debian archive's" "Types: deb-src
+URIs: http://mirror.invalid/debian
+Suites: trixie
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg" \
+    "$(APT_CONFIG=$tmp/apt/apt.conf PATH="$tmp/fake-apt:$PATH" FAKE_APT_INDEX='' \
+        "$repo/build-aux/qi-tree" deb-src-entry --suite=trixie --from-any-suite \
+        --base=bookworm 2>&1 | grep -v '^#')"
 
 echo 'clash' >"$repo/LICENSE"
 expect_error "overlay file that is a QEMU file" "clashes with QEMU's own files" configure
