@@ -1,14 +1,18 @@
-# qemu-instr: QEMU 7.2 with trace-event instrumentation.
+# qemu-instr: QEMU 10.0 with trace-event instrumentation.
 #
 #   make            configure (with defaults) if needed, then build QEMU
 #                   and the example libraries of contrib/instrument
 #   make examples   build only the examples, in BUILD/examples
-#   make demo       build, then run an example library on a real program
+#   make demo       build qemu-x86_64 only, then run an example library on
+#                   a real program (make builds the rest)
 #   make check      build what the tests need, then run tests/instrument/run
 #   make check-sanitizers
 #                   the same tests on an ASan+UBSan build, BUILD/qemu-sanitizers
 #   make check-qemu QEMU's own unit tests, x86_64 qtests and TCG tests
-#   make check-full check, check-sanitizers and check-qemu (what CI runs)
+#   make check-series
+#                   build qemu-x86_64 after each patch of patches/series
+#   make check-full check, check-sanitizers, check-qemu and check-series
+#                   (what CI runs)
 #   make bench      build vanilla QEMU and qemu-instr side by side in
 #                   BUILD-bench/ and compare them (docs/bench.md)
 #   make install    install (honours DESTDIR)
@@ -29,7 +33,8 @@ CONFIGURE_FLAGS ?= --with-instrument-events=$(CURDIR)/tests/instrument/events.li
 # Cache hits across build directories and clones
 export CCACHE_BASEDIR ?= $(abspath $(BUILD))
 
-.PHONY: all examples demo check check-sanitizers check-qemu check-full \
+.PHONY: all examples demo check check-sanitizers check-qemu check-series \
+	check-full \
 	bench install export prepare clean distclean
 
 all: $(BUILD)/config.status
@@ -51,8 +56,10 @@ examples: $(BUILD)/config.status
 $(BUILD)/config.status:
 	mkdir -p $(BUILD) && cd $(BUILD) && $(CURDIR)/configure $(CONFIGURE_FLAGS)
 
-# The main job: count the system calls of gzip compressing this README
-demo: all
+# The main job: count the system calls of gzip compressing this README.
+# Only what it needs is built first; make builds the rest.
+demo: $(BUILD)/config.status
+	$(NINJA) qemu-x86_64
 	cc -shared -fPIC -O2 -Wall -I$(BUILD)/src/include -I$(BUILD)/qemu/include \
 	   -o $(BUILD)/libsyscount.so contrib/instrument/syscount.c
 	$(BUILD)/qemu/qemu-x86_64 -instr $(BUILD)/libsyscount.so,arg=out=$(BUILD)/syscount.txt \
@@ -62,7 +69,7 @@ demo: all
 
 # What the tests run: the emulators and QEMU's plugins as oracles
 CHECK_TARGETS = qemu-x86_64 qemu-aarch64 qemu-system-x86_64 \
-	$(patsubst %,tests/plugin/lib%.so,bb insn mem syscall)
+	$(patsubst %,tests/tcg/plugins/lib%.so,bb insn mem syscall)
 
 check: $(BUILD)/config.status
 	$(NINJA) $(CHECK_TARGETS)
@@ -72,14 +79,12 @@ check: $(BUILD)/config.status
 
 # The same tests on the emulators built with AddressSanitizer and
 # UndefinedBehaviorSanitizer, in BUILD/qemu-sanitizers (configured like
-# BUILD/qemu).  GCC 12 fails the UBSan check of QEMU 7.2's configure, so
-# UBSan is asked for with the compiler flags.  Tests of other builds (the
-# side builds) are skipped: make check runs them.  No address space
+# BUILD/qemu), QEMU's --enable-asan --enable-ubsan.  Tests of other builds
+# (the side builds) are skipped: make check runs them.  No address space
 # randomization: the guest's addresses are compared between runs, and
 # ASan's shadow memory takes linux-user's usual guest base.
 SAN_BUILD = $(BUILD)/qemu-sanitizers
-SAN_CONFIGURE = --enable-sanitizers --extra-cflags=-fsanitize=undefined \
-	--extra-ldflags=-fsanitize=undefined
+SAN_CONFIGURE = --enable-asan --enable-ubsan
 SAN_ENV = ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:abort_on_error=0 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/instrument/lsan.supp \
@@ -99,10 +104,15 @@ check-qemu: $(BUILD)/config.status
 	$(NINJA)
 	build-aux/check-qemu --build=$(BUILD)
 
-# Everything CI runs: the README's test command
-check-full: check check-sanitizers check-qemu
+# The patch queue bisects: qemu-x86_64 builds after every patch, in
+# BUILD/series (build-aux/check-series), and the changed-line count
+check-series: $(BUILD)/config.status
+	build-aux/check-series --build=$(BUILD)
 
-# Vanilla QEMU 7.2 and qemu-instr in each mode, on real programs and on
+# Everything CI runs: the README's test command
+check-full: check check-sanitizers check-qemu check-series
+
+# Vanilla QEMU 10.0 and qemu-instr in each mode, on real programs and on
 # the test guest; writes docs/bench.md and docs/bench.json.  BENCH_FLAGS
 # go to tests/instrument/bench/run (e.g. --rounds=7).
 bench: $(BUILD)/config.status

@@ -13,7 +13,7 @@
 #include "monitor/monitor.h"
 #include "qapi/error.h"
 #include "qapi/qapi-commands-instrument.h"
-#include "qapi/qmp/qdict.h"
+#include "qobject/qdict.h"
 
 void hmp_instr_load(Monitor *mon, const QDict *qdict)
 {
@@ -35,7 +35,7 @@ void hmp_instr_load(Monitor *mon, const QDict *qdict)
     for (i = 0; argv && argv[i]; i++) {
         QAPI_LIST_APPEND(tail, g_strdup(argv[i]));
     }
-    res = qmp_instr_load(path, args != NULL, args, id != NULL, id, &err);
+    res = qmp_instr_load(path, args != NULL, args, id, &err);
     qapi_free_strList(args);
     if (hmp_handle_error(mon, err)) {
         return;

@@ -13,19 +13,18 @@
 #include "internal.h"
 
 InstrLoadResult *qmp_instr_load(const char *path, bool has_args,
-                                strList *args, bool has_id, const char *id,
-                                Error **errp)
+                                strList *args, const char *id, Error **errp)
 {
     g_autoptr(GPtrArray) argv = g_ptr_array_new();
     InstrLoadResult *res;
     char *newid;
     strList *arg;
 
-    for (arg = has_args ? args : NULL; arg; arg = arg->next) {
+    for (arg = args; arg; arg = arg->next) {
         g_ptr_array_add(argv, arg->value);
     }
     newid = instr_load(path, argv->len, (char **)argv->pdata,
-                       has_id ? id : NULL, false, errp);
+                       id, false, errp);
     if (!newid) {
         return NULL;
     }

@@ -9,7 +9,7 @@
 #include "qemu/osdep.h"
 #include "qemu/main-loop.h"
 #include "block/aio.h"
-#include "sysemu/cpus.h"
+#include "system/cpus.h"
 #include "hw/core/cpu.h"
 #include "internal.h"
 
@@ -21,7 +21,7 @@
  */
 bool instr_vcpus_pause(void)
 {
-    if (!first_cpu || !qemu_mutex_iothread_locked() ||
+    if (!first_cpu || !bql_locked() ||
         qemu_in_vcpu_thread()) {
         return false;
     }
@@ -59,7 +59,7 @@ void instr_vcpus_run_stopped(InstrStoppedFn *fn, void *data)
 {
     InstrStoppedWork work = { .fn = fn, .data = data };
 
-    g_assert(qemu_mutex_iothread_locked() && !qemu_in_vcpu_thread());
+    g_assert(bql_locked() && !qemu_in_vcpu_thread());
     if (!first_cpu) {
         fn(data);
         return;
@@ -67,9 +67,9 @@ void instr_vcpus_run_stopped(InstrStoppedFn *fn, void *data)
     qemu_event_init(&work.done, false);
     async_safe_run_on_cpu(first_cpu, instr_stopped_work,
                           RUN_ON_CPU_HOST_PTR(&work));
-    qemu_mutex_unlock_iothread();
+    bql_unlock();
     qemu_event_wait(&work.done);
-    qemu_mutex_lock_iothread();
+    bql_lock();
     qemu_event_destroy(&work.done);
 }
 
