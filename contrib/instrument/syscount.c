@@ -96,7 +96,13 @@ int qi_init(int argc, const char **argv)
             return 1;
         }
     }
-    /* Bind qi_event_guest_user_syscall{,_ret} above */
+    /*
+     * Bind qi_event_guest_user_syscall{,_ret} above; a static build
+     * calls them directly.
+     */
+    if (!qi_ctrl_dynamic()) {
+        return 0;
+    }
     return !(qi_ctrl_event_set(qi_ctrl_event_name("guest_user_syscall"),
                                QI_CTRL_INSTR_AUTO) &&
              qi_ctrl_event_set(qi_ctrl_event_name("guest_user_syscall_ret"),
