@@ -30,8 +30,10 @@ NINJA = ninja -C $(BUILD)/qemu
 # the tests and the examples use.
 CONFIGURE_FLAGS ?= --with-instrument-events=$(CURDIR)/tests/instrument/events.list
 
-# Cache hits across build directories and clones
+# Cache hits across build directories and clones: paths relative to
+# BUILD, and (QEMU builds with -g) no working directory in the hash
 export CCACHE_BASEDIR ?= $(abspath $(BUILD))
+export CCACHE_NOHASHDIR ?= 1
 
 .PHONY: all examples demo check check-sanitizers check-qemu check-series \
 	check-full \
