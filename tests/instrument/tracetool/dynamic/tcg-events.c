@@ -3,17 +3,20 @@
 #include "qemu/osdep.h"
 #include "cpu.h"
 #include "tcg/tcg-op.h"
-#include "exec/helper-proto.h"
-#include "exec/helper-gen.h"
 #include "instrument/tcg.h"
 #include "trace/trace-root.h"
+
+#define HELPER_H "instrument/helpers.h"
+#include "exec/helper-proto.h.inc"
+#include "exec/helper-gen.h.inc"
+#include "exec/helper-info.c.inc"
+#undef HELPER_H
 
 void qi_event_gen_qi_test_exec_exec(QITCGv_cpu vcpu_exec, uint64_t pc)
 {
     instr_tcg_exec_emitted();
     gen_helper_instr_qi_test_exec_exec((TCGv_env)vcpu_exec,
                                        tcg_constant_i64(pc));
-    instr_tcg_call_near();
 }
 
 void HELPER(instr_qi_test_exec_exec)(CPUArchState *env, uint64_t pc)
@@ -27,7 +30,6 @@ void qi_event_gen_qi_test_mem_exec(QITCGv_cpu vcpu_exec, QITCGv vaddr, QIMemInfo
     gen_helper_instr_qi_test_mem_exec((TCGv_env)vcpu_exec,
                                       (TCGv)vaddr,
                                       tcg_constant_i32(instr_mem_info_pack(info)));
-    instr_tcg_call_near();
 }
 
 void HELPER(instr_qi_test_mem_exec)(CPUArchState *env, target_ulong vaddr, uint32_t info)

@@ -12,42 +12,36 @@ uint16_t _TRACE_QI_TEST_PLAIN_DSTATE;
 uint16_t _TRACE_QI_TEST_DISABLED_DSTATE;
 TraceEvent _TRACE_QI_TEST_ALLOC_EVENT = {
     .id = 0,
-    .vcpu_id = TRACE_VCPU_EVENT_NONE,
     .name = "qi_test_alloc",
     .sstate = TRACE_QI_TEST_ALLOC_ENABLED,
     .dstate = &_TRACE_QI_TEST_ALLOC_DSTATE 
 };
 TraceEvent _TRACE_QI_TEST_CPU_EVENT = {
     .id = 0,
-    .vcpu_id = 0,
     .name = "qi_test_cpu",
     .sstate = TRACE_QI_TEST_CPU_ENABLED,
     .dstate = &_TRACE_QI_TEST_CPU_DSTATE 
 };
 TraceEvent _TRACE_QI_TEST_CALL_EVENT = {
     .id = 0,
-    .vcpu_id = 0,
     .name = "qi_test_call",
     .sstate = TRACE_QI_TEST_CALL_ENABLED,
     .dstate = &_TRACE_QI_TEST_CALL_DSTATE 
 };
 TraceEvent _TRACE_QI_TEST_SELECTED_EVENT = {
     .id = 0,
-    .vcpu_id = TRACE_VCPU_EVENT_NONE,
     .name = "qi_test_selected",
     .sstate = TRACE_QI_TEST_SELECTED_ENABLED,
     .dstate = &_TRACE_QI_TEST_SELECTED_DSTATE 
 };
 TraceEvent _TRACE_QI_TEST_PLAIN_EVENT = {
     .id = 0,
-    .vcpu_id = TRACE_VCPU_EVENT_NONE,
     .name = "qi_test_plain",
     .sstate = TRACE_QI_TEST_PLAIN_ENABLED,
     .dstate = &_TRACE_QI_TEST_PLAIN_DSTATE 
 };
 TraceEvent _TRACE_QI_TEST_DISABLED_EVENT = {
     .id = 0,
-    .vcpu_id = TRACE_VCPU_EVENT_NONE,
     .name = "qi_test_disabled",
     .sstate = TRACE_QI_TEST_DISABLED_ENABLED,
     .dstate = &_TRACE_QI_TEST_DISABLED_DSTATE 

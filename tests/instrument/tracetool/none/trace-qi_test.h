@@ -84,7 +84,7 @@ static inline void _nocheck__trace_qi_test_cpu(void * __cpu)
 
 static inline void trace_qi_test_cpu(void * __cpu)
 {
-    if (trace_event_get_vcpu_state(__cpu, TRACE_QI_TEST_CPU)) {
+    if (true) {
         _nocheck__trace_qi_test_cpu(__cpu);
     }
 }
@@ -115,7 +115,7 @@ static inline void _nocheck__trace_qi_test_call(void * __cpu, uint64_t num, uint
 
 static inline void trace_qi_test_call(void * __cpu, uint64_t num, uint64_t arg1, const char * arg2)
 {
-    if (trace_event_get_vcpu_state(__cpu, TRACE_QI_TEST_CALL)) {
+    if (true) {
         _nocheck__trace_qi_test_call(__cpu, num, arg1, arg2);
     }
 }

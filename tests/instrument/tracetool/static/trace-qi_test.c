@@ -18,70 +18,60 @@ uint16_t _TRACE_QI_TEST_MEM_TRANS_DSTATE;
 uint16_t _TRACE_QI_TEST_MEM_EXEC_DSTATE;
 TraceEvent _TRACE_QI_TEST_ALLOC_EVENT = {
     .id = 0,
-    .vcpu_id = TRACE_VCPU_EVENT_NONE,
     .name = "qi_test_alloc",
     .sstate = TRACE_QI_TEST_ALLOC_ENABLED,
     .dstate = &_TRACE_QI_TEST_ALLOC_DSTATE 
 };
 TraceEvent _TRACE_QI_TEST_CPU_EVENT = {
     .id = 0,
-    .vcpu_id = 0,
     .name = "qi_test_cpu",
     .sstate = TRACE_QI_TEST_CPU_ENABLED,
     .dstate = &_TRACE_QI_TEST_CPU_DSTATE 
 };
 TraceEvent _TRACE_QI_TEST_CALL_EVENT = {
     .id = 0,
-    .vcpu_id = 0,
     .name = "qi_test_call",
     .sstate = TRACE_QI_TEST_CALL_ENABLED,
     .dstate = &_TRACE_QI_TEST_CALL_DSTATE 
 };
 TraceEvent _TRACE_QI_TEST_SELECTED_EVENT = {
     .id = 0,
-    .vcpu_id = TRACE_VCPU_EVENT_NONE,
     .name = "qi_test_selected",
     .sstate = TRACE_QI_TEST_SELECTED_ENABLED,
     .dstate = &_TRACE_QI_TEST_SELECTED_DSTATE 
 };
 TraceEvent _TRACE_QI_TEST_PLAIN_EVENT = {
     .id = 0,
-    .vcpu_id = TRACE_VCPU_EVENT_NONE,
     .name = "qi_test_plain",
     .sstate = TRACE_QI_TEST_PLAIN_ENABLED,
     .dstate = &_TRACE_QI_TEST_PLAIN_DSTATE 
 };
 TraceEvent _TRACE_QI_TEST_DISABLED_EVENT = {
     .id = 0,
-    .vcpu_id = TRACE_VCPU_EVENT_NONE,
     .name = "qi_test_disabled",
     .sstate = TRACE_QI_TEST_DISABLED_ENABLED,
     .dstate = &_TRACE_QI_TEST_DISABLED_DSTATE 
 };
 TraceEvent _TRACE_QI_TEST_EXEC_TRANS_EVENT = {
     .id = 0,
-    .vcpu_id = 0,
     .name = "qi_test_exec_trans",
     .sstate = TRACE_QI_TEST_EXEC_TRANS_ENABLED,
     .dstate = &_TRACE_QI_TEST_EXEC_TRANS_DSTATE 
 };
 TraceEvent _TRACE_QI_TEST_EXEC_EXEC_EVENT = {
     .id = 0,
-    .vcpu_id = 0,
     .name = "qi_test_exec_exec",
     .sstate = TRACE_QI_TEST_EXEC_EXEC_ENABLED,
     .dstate = &_TRACE_QI_TEST_EXEC_EXEC_DSTATE 
 };
 TraceEvent _TRACE_QI_TEST_MEM_TRANS_EVENT = {
     .id = 0,
-    .vcpu_id = 0,
     .name = "qi_test_mem_trans",
     .sstate = TRACE_QI_TEST_MEM_TRANS_ENABLED,
     .dstate = &_TRACE_QI_TEST_MEM_TRANS_DSTATE 
 };
 TraceEvent _TRACE_QI_TEST_MEM_EXEC_EVENT = {
     .id = 0,
-    .vcpu_id = 0,
     .name = "qi_test_mem_exec",
     .sstate = TRACE_QI_TEST_MEM_EXEC_ENABLED,
     .dstate = &_TRACE_QI_TEST_MEM_EXEC_DSTATE 
@@ -137,9 +127,7 @@ void qi_event_qi_test_cpu_nop(QICPU vcpu)
 
 void qi_event_qi_test_cpu_trace(QICPU vcpu)
 {
-    if (trace_event_get_vcpu_state((CPUState *)vcpu, TRACE_QI_TEST_CPU)) {
-        _nocheck__trace_qi_test_cpu(vcpu);
-    }
+    _nocheck__trace_qi_test_cpu(vcpu);
 }
 
 bool qi_event_set_qi_test_cpu(qi_event_qi_test_cpu_cb_t cb)
@@ -162,9 +150,7 @@ void qi_event_qi_test_call_nop(QICPU vcpu, uint64_t num, uint64_t arg1, const ch
 
 void qi_event_qi_test_call_trace(QICPU vcpu, uint64_t num, uint64_t arg1, const char *arg2)
 {
-    if (trace_event_get_vcpu_state((CPUState *)vcpu, TRACE_QI_TEST_CALL)) {
-        _nocheck__trace_qi_test_call(vcpu, num, arg1, arg2);
-    }
+    _nocheck__trace_qi_test_call(vcpu, num, arg1, arg2);
 }
 
 bool qi_event_set_qi_test_call(qi_event_qi_test_call_cb_t cb)
@@ -210,9 +196,7 @@ void qi_event_qi_test_exec_trans_nop(QICPU vcpu, QITCGv_cpu vcpu_exec, uint64_t 
 
 void qi_event_qi_test_exec_trans_trace(QICPU vcpu, QITCGv_cpu vcpu_exec, uint64_t pc, uint32_t size)
 {
-    if (trace_event_get_vcpu_state((CPUState *)vcpu, TRACE_QI_TEST_EXEC_TRANS)) {
-        _nocheck__trace_qi_test_exec_trans(vcpu, vcpu_exec, pc, size);
-    }
+    _nocheck__trace_qi_test_exec_trans(vcpu, vcpu_exec, pc, size);
 }
 
 bool qi_event_set_qi_test_exec_trans(qi_event_qi_test_exec_trans_cb_t cb)
@@ -235,9 +219,7 @@ void qi_event_qi_test_exec_exec_nop(QICPU vcpu, uint64_t pc)
 
 void qi_event_qi_test_exec_exec_trace(QICPU vcpu, uint64_t pc)
 {
-    if (trace_event_get_vcpu_state((CPUState *)vcpu, TRACE_QI_TEST_EXEC_EXEC)) {
-        _nocheck__trace_qi_test_exec_exec(vcpu, pc);
-    }
+    _nocheck__trace_qi_test_exec_exec(vcpu, pc);
 }
 
 bool qi_event_set_qi_test_exec_exec(qi_event_qi_test_exec_exec_cb_t cb)
@@ -260,9 +242,7 @@ void qi_event_qi_test_mem_trans_nop(QICPU vcpu, QITCGv_cpu vcpu_exec, QITCGv vad
 
 void qi_event_qi_test_mem_trans_trace(QICPU vcpu, QITCGv_cpu vcpu_exec, QITCGv vaddr, QIMemInfo info)
 {
-    if (trace_event_get_vcpu_state((CPUState *)vcpu, TRACE_QI_TEST_MEM_TRANS)) {
-        _nocheck__trace_qi_test_mem_trans(vcpu, vcpu_exec, (void *)vaddr, instr_mem_info_pack(info));
-    }
+    _nocheck__trace_qi_test_mem_trans(vcpu, vcpu_exec, (void *)vaddr, instr_mem_info_pack(info));
 }
 
 bool qi_event_set_qi_test_mem_trans(qi_event_qi_test_mem_trans_cb_t cb)
@@ -285,9 +265,7 @@ void qi_event_qi_test_mem_exec_nop(QICPU vcpu, uint64_t vaddr, QIMemInfo info)
 
 void qi_event_qi_test_mem_exec_trace(QICPU vcpu, uint64_t vaddr, QIMemInfo info)
 {
-    if (trace_event_get_vcpu_state((CPUState *)vcpu, TRACE_QI_TEST_MEM_EXEC)) {
-        _nocheck__trace_qi_test_mem_exec(vcpu, vaddr, instr_mem_info_pack(info));
-    }
+    _nocheck__trace_qi_test_mem_exec(vcpu, vaddr, instr_mem_info_pack(info));
 }
 
 bool qi_event_set_qi_test_mem_exec(qi_event_qi_test_mem_exec_cb_t cb)
