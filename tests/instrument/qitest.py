@@ -54,6 +54,20 @@ class Env:
                         self._config[m.group(1)] = m.group(2).strip() or '1'
         return self._config.get(name)
 
+    def configure_python(self):
+        """The python3 QEMU's configure ran with for this build (the base
+        interpreter of its pyvenv): QEMU 10.0's configure needs meson and
+        pycotap from it, which the first python3 in PATH may lack."""
+        home = None
+        with open(os.path.join(self.build, 'pyvenv', 'pyvenv.cfg')) as fobj:
+            for line in fobj:
+                key, _, value = line.partition('=')
+                if key.strip() == 'executable':
+                    return value.strip()
+                if key.strip() == 'home':
+                    home = value.strip()
+        return os.path.join(home, 'python3')
+
     @property
     def mode(self):
         """'dynamic', 'static' or 'none'."""
@@ -96,9 +110,9 @@ class Env:
         return self.binary('qemu-system-x86_64')
 
     def plugin(self, name, build=None):
-        """Path of QEMU's test plugin tests/plugin/lib<name>.so, of build
+        """Path of QEMU's test plugin tests/tcg/plugins/lib<name>.so, of build
         (default: the build under test)."""
-        path = os.path.join(build or self.build, 'tests', 'plugin',
+        path = os.path.join(build or self.build, 'tests', 'tcg', 'plugins',
                             'lib%s.so' % name)
         if not os.path.exists(path):
             self.skip('oracle plugin lib%s.so was not built '
@@ -108,7 +122,8 @@ class Env:
     def test_plugin(self, name):
         """Build tests/instrument/plugins/<name>.c, a TCG plugin, against
         this build's qemu-plugin.h."""
-        if not os.path.exists(os.path.join(self.build, 'tests', 'plugin')):
+        if not os.path.exists(os.path.join(self.build, 'tests', 'tcg',
+                                           'plugins')):
             self.skip('QEMU was built without TCG plugins '
                       '(configure with --enable-plugins)')
         key = ('plugin', name)
@@ -175,8 +190,9 @@ class Env:
             os.makedirs(build, exist_ok=True)
             cc = 'ccache cc' if shutil.which('ccache') else 'cc'
             run([os.path.join(self.src, 'configure'), '--cc=' + cc,
+                 '--python=' + self.configure_python(),
                  '--target-list=x86_64-linux-user', '--disable-docs',
-                 '--disable-tools', '--with-git-submodules=ignore'] +
+                 '--disable-tools', '--disable-download'] +
                 list(configure_args), cwd=build, timeout=1200)
         run(['ninja'] + list(targets), cwd=build, timeout=3000)
         return build

@@ -29,7 +29,7 @@ def static_build(env):
                                      '--with-trace-instrument-path=' +
                                      LIBDIR],
                           ['qemu-x86_64'] +
-                          ['tests/plugin/lib%s.so' % p
+                          ['tests/tcg/plugins/lib%s.so' % p
                            for p in ('insn', 'bb', 'mem')])
 
 

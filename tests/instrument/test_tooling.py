@@ -32,8 +32,9 @@ def test_tree_tooling(env):
 def qemu_configure(env, build, *args):
     os.makedirs(build, exist_ok=True)
     return run([os.path.join(env.src, 'configure'),
+                '--python=' + env.configure_python(),
                 '--target-list=x86_64-linux-user', '--disable-docs',
-                '--disable-tools', '--with-git-submodules=ignore'] +
+                '--disable-tools', '--disable-download'] +
                list(args), cwd=build, check=False, timeout=600)
 
 
