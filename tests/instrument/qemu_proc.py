@@ -146,10 +146,16 @@ class _Monitor:
                 raise ConnectionError('%s: connection closed by QEMU'
                                       % self.what)
 
-    def _send(self, data):
+    def _send(self, data, deadline):
+        """Send data by deadline (the socket keeps the timeout of the
+        last receive, or none at all after a poll, otherwise)."""
         if self._sock is None:
             raise ConnectionError('%s: connection closed' % self.what)
-        self._sock.sendall(data)
+        self._sock.settimeout(_remaining(deadline, self.what))
+        try:
+            self._sock.sendall(data)
+        except socket.timeout:
+            raise MonitorTimeout('timed out sending to %s' % self.what)
 
     def close(self):
         if self._sock is not None:
@@ -224,8 +230,8 @@ class QMP(_Monitor):
         req = {'execute': name, 'id': self._id}
         if args:
             req['arguments'] = args
-        self._send(json.dumps(req).encode() + b'\n')
         deadline = _deadline(self._timeout(timeout))
+        self._send(json.dumps(req).encode() + b'\n', deadline)
         while True:
             msg = self._read_msg(deadline)
             if 'event' in msg:
@@ -311,8 +317,8 @@ class HMP(_Monitor):
         """
         if '\n' in line or '\r' in line:
             raise ValueError('HMP command with a newline: %r' % line)
-        self._send(line.encode() + b'\n')
         deadline = _deadline(self._timeout(timeout))
+        self._send(line.encode() + b'\n', deadline)
         start = self._read_until(b'\r\n', deadline) + 2
         end = self._read_until(self.PROMPT, deadline, start)
         reply = self._clean(self._buf[start:end])

@@ -224,11 +224,12 @@ def test_monitor_bad_arguments(env):
                 ('instr-unload no such',
                  'instr-unload: extraneous characters at the end of line')]:
             expect_in(message, vm.hmp.cmd(line), 'HMP reply to ' + line)
-        # A 1 MiB argument over QMP
+        # A 1 MiB argument over QMP: QEMU's JSON parser takes seconds to
+        # read it, more on a loaded machine
         out = env.tmp('args-huge.txt')
         huge = 'y' * (1 << 20)
         vm.qmp.cmd('instr-load', path=lib, args=['out=' + out, huge],
-                   id='huge')
+                   id='huge', timeout=120)
         with open(out) as fobj:
             expect_eq('argc 2\nout=%s\n%s\n' % (out, huge), fobj.read(),
                       'arguments of the 1 MiB load')
