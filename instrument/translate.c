@@ -139,8 +139,63 @@ static void instr_gen_mem_trace_check(uint32_t n)
     gen_set_label(fits);
 }
 
+/* The label a branch op jumps to, or NULL if @op is not a branch */
+static TCGLabel *instr_op_branch_label(TCGOp *op)
+{
+    switch (op->opc) {
+    case INDEX_op_br:
+        return arg_label(op->args[0]);
+    case INDEX_op_brcond_i32:
+    case INDEX_op_brcond_i64:
+        return arg_label(op->args[3]);
+    case INDEX_op_brcond2_i32:
+        return arg_label(op->args[5]);
+    default:
+        return NULL;
+    }
+}
+
+/*
+ * A block may loop inside itself (i386's REP string instructions run up
+ * to 65535 iterations in one pass), running its memory trace sites more
+ * than once: the room reserved on entry does not bound what it appends.
+ * Check again at each loop head, the set_label op of a backward branch:
+ * from one check to the next, each site runs at most once.  A label
+ * starts a basic block, so nothing of the translator's lives across the
+ * check there.
+ */
+static void instr_gen_mem_trace_loop_checks(uint32_t n)
+{
+    int nb = tcg_ctx->nb_labels;
+    g_autofree TCGOp **label_op = g_new0(TCGOp *, nb);
+    g_autofree bool *head = g_new0(bool, nb);
+    TCGOp *op;
+    int i;
+
+    QTAILQ_FOREACH(op, &tcg_ctx->ops, link) {
+        TCGLabel *l;
+
+        if (op->opc == INDEX_op_set_label) {
+            l = arg_label(op->args[0]);
+            label_op[l->id] = op;
+        } else if ((l = instr_op_branch_label(op)) && label_op[l->id]) {
+            head[l->id] = true;
+        }
+    }
+    for (i = 0; i < nb; i++) {
+        if (head[i]) {
+            instr_emit_after(label_op[i]);
+            instr_gen_mem_trace_check(n);
+        }
+    }
+    instr_emit_end();
+}
+
 void instr_tb_end(DisasContextBase *db, CPUState *cpu)
 {
+    if (instr_tb_records) {
+        instr_gen_mem_trace_loop_checks(instr_tb_records);
+    }
     instr_emit_after(instr_tb_mark);
     /* First on entry: the _exec callbacks may add records too */
     if (instr_tb_records) {

@@ -39,7 +39,17 @@ CONFIGURE_ARGS = ['--target-list=x86_64-linux-user,x86_64-softmmu',
                   '--without-default-features', '--enable-tcg',
                   '--enable-plugins', '--enable-capstone', '--disable-docs',
                   '--disable-tools', '--disable-install-blobs',
-                  '--with-git-submodules=ignore']
+                  '--disable-download']
+
+
+def configure_python():
+    """A python3 that has meson (QEMU 10.0's configure needs it): the
+    first in PATH, else the system's."""
+    for python in ('python3', '/usr/bin/python3'):
+        if subprocess.run([python, '-c', 'import mesonbuild'],
+                          stderr=subprocess.DEVNULL).returncode == 0:
+            return shutil.which(python) or python
+    return 'python3'
 
 MODES = {
     'vanilla': [],
@@ -50,8 +60,8 @@ MODES = {
 }
 
 TARGETS = ['qemu-x86_64', 'qemu-system-x86_64']
-VANILLA_TARGETS = ['tests/plugin/libinsn.so', 'tests/plugin/libbb.so',
-                   'tests/plugin/libmem.so']
+VANILLA_TARGETS = ['tests/tcg/plugins/libinsn.so', 'tests/tcg/plugins/libbb.so',
+                   'tests/tcg/plugins/libmem.so']
 
 
 def run(cmd, log, **kwargs):
@@ -97,12 +107,13 @@ def build(name, build_dir, bench, log=print):
            else os.path.join(build_dir, 'src'))
     out = os.path.join(bench, name)
     logfile = os.path.join(bench, name + '.log')
-    env = dict(os.environ, CCACHE_BASEDIR=bench)
+    env = dict(os.environ, CCACHE_BASEDIR=bench, CCACHE_NOHASHDIR='1')
     if not os.path.exists(os.path.join(out, 'build.ninja')):
         os.makedirs(out, exist_ok=True)
         cc = 'ccache cc' if shutil.which('ccache') else 'cc'
         log('configuring %s (log: %s)' % (name, logfile))
-        run([os.path.join(src, 'configure'), '--cc=' + cc] + CONFIGURE_ARGS +
+        run([os.path.join(src, 'configure'), '--cc=' + cc,
+             '--python=' + configure_python()] + CONFIGURE_ARGS +
             MODES[name], logfile, cwd=out, env=env)
     log('building %s' % name)
     targets = TARGETS + (VANILLA_TARGETS if name == 'vanilla' else [])

@@ -15,7 +15,7 @@
  *   log=FILE   execlog's output
  *   entries=N  records per vCPU buffer of the memtrace job (default:
  *              qi_mem_trace_set()'s)
- * The upstream plugins doing the same jobs are tests/plugin/lib{insn,bb,
+ * The upstream plugins doing the same jobs are tests/tcg/plugins/lib{insn,bb,
  * mem}.so, tests/instrument/plugins/memtrace.c and contrib/plugins/
  * execlog.c.
  *
