@@ -64,7 +64,7 @@ typedef struct QITCGvOpaque *QITCGv;
  * @sign_extend: Whether a load sign-extends the value.
  * @endianness: 0 for a little-endian access, 1 for big-endian.
  * @store: Whether the access writes memory (an atomic read-modify-write
- *         is one access with @store set).
+ *         is two accesses, a load and then a store, as in TCG plugins).
  *
  * Passed by value to the callbacks of guest_mem_before_trans and
  * guest_mem_before_exec, and back to qi_event_gen_guest_mem_before_exec().

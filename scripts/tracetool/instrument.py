@@ -109,7 +109,17 @@ def transform_vcpu(event):
     if "vcpu" in event.properties:
         event.args = Arguments([("void *", "__cpu"), event.args])
         event.fmt = '"cpu=%p "' + event.fmt
+        # The tracing backends still skip the state check of 'vcpu'
+        # events, which QEMU 7.2's per-vCPU wrapper made: drop the
+        # property, so that they check it like any other event's.
+        event.properties = [p for p in event.properties if p != "vcpu"]
+        event.qi_vcpu = True
     return event
+
+
+def has_vcpu(event):
+    """Whether the event's first argument is the implicit vCPU."""
+    return getattr(event, "qi_vcpu", False)
 
 
 # Argument types of 'tcg' events that QEMU and the library see
@@ -277,7 +287,7 @@ def _public(event):
     """
     public = getattr(event, "qi_public", {})
     args = [(public.get(n, t), n) for t, n in event.args]
-    if "vcpu" in event.properties:
+    if has_vcpu(event):
         args[0] = ("QICPU", "vcpu")
     if "tcg-trans" in event.properties:
         args[1] = ("QITCGv_cpu", "vcpu_exec")

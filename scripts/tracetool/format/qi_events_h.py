@@ -11,7 +11,8 @@ __license__    = "GPL version 2 or (at your option) any later version"
 import os
 
 from tracetool import out
-from tracetool.instrument import (instrumented_events, event_doc, public_args,
+from tracetool.instrument import (instrumented_events, event_doc, has_vcpu,
+                                  public_args,
                                   qi_fn, qi_setter, qi_cb_type, qi_gen,
                                   gen_args)
 
@@ -23,7 +24,7 @@ def _doc(event, root):
     params = {k: v.replace("*/", "* /") for k, v in params.items()}
     lines = []
     for i, (_, name) in enumerate(event.args):
-        if i == 0 and "vcpu" in event.properties:
+        if i == 0 and has_vcpu(event):
             lines.append(" * @vcpu: The virtual CPU that raised the event.")
         elif i == 1 and "tcg-trans" in event.properties:
             lines.append(" * @vcpu_exec: TCG handle of the vCPU, for "

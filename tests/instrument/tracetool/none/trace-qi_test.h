@@ -64,7 +64,7 @@ static inline void trace_qi_test_alloc(size_t size, void * ptr)
 
 static inline void _nocheck__trace_qi_test_cpu(void * __cpu)
 {
-    if (true && qemu_loglevel_mask(LOG_TRACE)) {
+    if (trace_event_get_state(TRACE_QI_TEST_CPU) && qemu_loglevel_mask(LOG_TRACE)) {
         if (message_with_timestamp) {
             struct timeval _now;
             gettimeofday(&_now, NULL);
@@ -95,7 +95,7 @@ static inline void trace_qi_test_cpu(void * __cpu)
 
 static inline void _nocheck__trace_qi_test_call(void * __cpu, uint64_t num, uint64_t arg1, const char * arg2)
 {
-    if (true && qemu_loglevel_mask(LOG_TRACE)) {
+    if (trace_event_get_state(TRACE_QI_TEST_CALL) && qemu_loglevel_mask(LOG_TRACE)) {
         if (message_with_timestamp) {
             struct timeval _now;
             gettimeofday(&_now, NULL);

@@ -84,7 +84,7 @@ static inline void trace_qi_test_alloc(size_t size, void * ptr)
 
 static inline void _nocheck__trace_qi_test_cpu(void * __cpu)
 {
-    if (true && qemu_loglevel_mask(LOG_TRACE)) {
+    if (trace_event_get_state(TRACE_QI_TEST_CPU) && qemu_loglevel_mask(LOG_TRACE)) {
         if (message_with_timestamp) {
             struct timeval _now;
             gettimeofday(&_now, NULL);
@@ -116,7 +116,7 @@ static inline void trace_qi_test_cpu(void * __cpu)
 
 static inline void _nocheck__trace_qi_test_call(void * __cpu, uint64_t num, uint64_t arg1, const char * arg2)
 {
-    if (true && qemu_loglevel_mask(LOG_TRACE)) {
+    if (trace_event_get_state(TRACE_QI_TEST_CALL) && qemu_loglevel_mask(LOG_TRACE)) {
         if (message_with_timestamp) {
             struct timeval _now;
             gettimeofday(&_now, NULL);
@@ -225,7 +225,7 @@ static inline void trace_qi_test_disabled(int value)
 
 static inline void _nocheck__trace_qi_test_exec_trans(void * __cpu, void * __tcg_cpu, uint64_t pc, uint32_t size)
 {
-    if (true && qemu_loglevel_mask(LOG_TRACE)) {
+    if (trace_event_get_state(TRACE_QI_TEST_EXEC_TRANS) && qemu_loglevel_mask(LOG_TRACE)) {
         if (message_with_timestamp) {
             struct timeval _now;
             gettimeofday(&_now, NULL);
@@ -257,7 +257,7 @@ static inline void trace_qi_test_exec_trans(void * __cpu, void * __tcg_cpu, uint
 
 static inline void _nocheck__trace_qi_test_exec_exec(void * __cpu, uint64_t pc)
 {
-    if (true && qemu_loglevel_mask(LOG_TRACE)) {
+    if (trace_event_get_state(TRACE_QI_TEST_EXEC_EXEC) && qemu_loglevel_mask(LOG_TRACE)) {
         if (message_with_timestamp) {
             struct timeval _now;
             gettimeofday(&_now, NULL);
@@ -289,7 +289,7 @@ static inline void trace_qi_test_exec_exec(void * __cpu, uint64_t pc)
 
 static inline void _nocheck__trace_qi_test_mem_trans(void * __cpu, void * __tcg_cpu, void * vaddr, uint32_t info)
 {
-    if (true && qemu_loglevel_mask(LOG_TRACE)) {
+    if (trace_event_get_state(TRACE_QI_TEST_MEM_TRANS) && qemu_loglevel_mask(LOG_TRACE)) {
         if (message_with_timestamp) {
             struct timeval _now;
             gettimeofday(&_now, NULL);
@@ -321,7 +321,7 @@ static inline void trace_qi_test_mem_trans(void * __cpu, void * __tcg_cpu, void 
 
 static inline void _nocheck__trace_qi_test_mem_exec(void * __cpu, uint64_t vaddr, uint32_t info)
 {
-    if (true && qemu_loglevel_mask(LOG_TRACE)) {
+    if (trace_event_get_state(TRACE_QI_TEST_MEM_EXEC) && qemu_loglevel_mask(LOG_TRACE)) {
         if (message_with_timestamp) {
             struct timeval _now;
             gettimeofday(&_now, NULL);
