@@ -265,6 +265,11 @@ void HELPER(instr_mem_trace_room)(CPUArchState *env, uint32_t n)
     instr_mem_trace_room(env_cpu(env), n);
 }
 
+static void instr_tb_flush_work(CPUState *cpu, run_on_cpu_data data)
+{
+    tb_flush(cpu);              /* exclusive: at once */
+}
+
 void instr_translations_flush(bool loaded)
 {
     /*
@@ -278,8 +283,18 @@ void instr_translations_flush(bool loaded)
     bool emitted = qatomic_xchg(&instr_exec_emitted, false);
     CPUState *cpu = current_cpu ? current_cpu : first_cpu;
 
-    /* At once in an exclusive section (unload), else when vCPUs can */
-    if (cpu && (loaded || emitted)) {
+    if (!cpu || !(loaded || emitted)) {
+        return;
+    }
+    /*
+     * At once in an exclusive section (unload).  Anywhere else, as safe
+     * work: with a single TCG thread, 10.0's tb_flush() takes any caller
+     * for the one translating, and flushes under the vCPU running (from
+     * the monitor) or under the very block running (from a callback).
+     */
+    if (cpu_in_exclusive_context(cpu)) {
         tb_flush(cpu);
+    } else {
+        async_safe_run_on_cpu(cpu, instr_tb_flush_work, RUN_ON_CPU_NULL);
     }
 }
