@@ -173,12 +173,12 @@ static void instr_gen_mem_trace_loop_checks(uint32_t n)
     int i;
 
     QTAILQ_FOREACH(op, &tcg_ctx->ops, link) {
-        TCGLabel *l;
+        TCGLabel *l = instr_op_branch_label(op);
 
         if (op->opc == INDEX_op_set_label) {
             l = arg_label(op->args[0]);
             label_op[l->id] = op;
-        } else if ((l = instr_op_branch_label(op)) && label_op[l->id]) {
+        } else if (l && label_op[l->id]) {
             head[l->id] = true;
         }
     }
