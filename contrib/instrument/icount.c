@@ -14,7 +14,7 @@
  *
  * Every instruction is counted when it starts, so an instruction that
  * faults counts, and the rest of its block does not: the figures are
- * those of QEMU's tests/plugin/libinsn.so and the "bb's" of libbb.so.
+ * those of QEMU's tests/tcg/plugins/libinsn.so and the "bb's" of libbb.so.
  * With inline=on the translated code adds to one counter itself, which
  * is several times faster but gives totals only and, like TCG plugins'
  * inline counters, may lose counts when vCPUs run in parallel; it adds
