@@ -53,15 +53,19 @@ void hmp_instr_unload(Monitor *mon, const QDict *qdict)
 
 void hmp_info_instr(Monitor *mon, const QDict *qdict)
 {
-    g_autoptr(InstrInfoList) list = qmp_query_instr(NULL);
-    InstrInfoList *elem;
+    g_autoptr(InstrInfo) info = qmp_query_instr(NULL);
+    InstrLibraryInfoList *elem;
     strList *arg;
 
-    if (!list) {
+    monitor_printf(mon, "qemu-instr on QEMU %s, %s mode, API %" PRId64
+                   " (libraries of API %" PRId64 " and later load)\n",
+                   info->qemu_version, InstrMode_str(info->mode),
+                   info->api_version, info->api_version_min);
+    if (!info->libraries) {
         monitor_printf(mon, "No instrumentation library loaded\n");
         return;
     }
-    for (elem = list; elem; elem = elem->next) {
+    for (elem = info->libraries; elem; elem = elem->next) {
         monitor_printf(mon, "%s: %s", elem->value->id, elem->value->path);
         for (arg = elem->value->args; arg; arg = arg->next) {
             monitor_printf(mon, " %s", arg->value);

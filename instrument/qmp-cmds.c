@@ -10,6 +10,7 @@
 #include "qemu/lockable.h"
 #include "qapi/error.h"
 #include "qapi/qapi-commands-instrument.h"
+#include "qemu-instr/control.h"
 #include "internal.h"
 
 InstrLoadResult *qmp_instr_load(const char *path, bool has_args,
@@ -38,23 +39,29 @@ void qmp_instr_unload(const char *id, Error **errp)
     instr_unload(id, errp);
 }
 
-InstrInfoList *qmp_query_instr(Error **errp)
+InstrInfo *qmp_query_instr(Error **errp)
 {
-    InstrInfoList *head = NULL, **tail = &head;
+    InstrInfo *info = g_new0(InstrInfo, 1);
+    InstrLibraryInfoList **tail = &info->libraries;
     InstrLibrary *lib;
+
+    info->mode = qi_ctrl_dynamic() ? INSTR_MODE_DYNAMIC : INSTR_MODE_STATIC;
+    info->qemu_version = g_strdup(QEMU_VERSION);
+    info->api_version = QI_API_VERSION;
+    info->api_version_min = QI_API_VERSION_MIN;
 
     QEMU_LOCK_GUARD(&instr_lock);
     QTAILQ_FOREACH(lib, &instr_libraries, next) {
-        InstrInfo *info = g_new0(InstrInfo, 1);
-        strList **argt = &info->args;
+        InstrLibraryInfo *li = g_new0(InstrLibraryInfo, 1);
+        strList **argt = &li->args;
         int i;
 
-        info->id = g_strdup(lib->id);
-        info->path = g_strdup(lib->path);
+        li->id = g_strdup(lib->id);
+        li->path = g_strdup(lib->path);
         for (i = 0; i < lib->argc; i++) {
             QAPI_LIST_APPEND(argt, g_strdup(lib->argv[i]));
         }
-        QAPI_LIST_APPEND(tail, info);
+        QAPI_LIST_APPEND(tail, li);
     }
-    return head;
+    return info;
 }

@@ -145,7 +145,7 @@ def test_monitor_errors(env):
             expect_qmp_error(vm, message, 'instr-load', path=path)
             expect_in(message, vm.hmp.cmd('instr-load %s' % path),
                       'HMP reply')
-        expect_eq([], vm.qmp.cmd('query-instr'), 'libraries loaded')
+        expect_eq([], vm.qmp.cmd('query-instr')['libraries'], 'libraries loaded')
 
         unknown = "no instrumentation library with id 'nosuchid'"
         expect_in(unknown, vm.hmp.cmd('instr-unload nosuchid'), 'HMP reply')
@@ -234,7 +234,7 @@ def test_monitor_bad_arguments(env):
             expect_eq('argc 2\nout=%s\n%s\n' % (out, huge), fobj.read(),
                       'arguments of the 1 MiB load')
         vm.qmp.cmd('instr-unload', id='huge')
-        expect_eq([], vm.qmp.cmd('query-instr'), 'libraries loaded')
+        expect_eq([], vm.qmp.cmd('query-instr')['libraries'], 'libraries loaded')
         n = len(vm.rounds())
         vm.wait_rounds(n + 2)
         vm.check_rounds()
@@ -325,7 +325,7 @@ def test_policy_monitor_off(env):
     with SystemGuest(env.qemu_system(), args=args,
                      bios=env.guest_bin()) as vm:
         vm.wait_rounds(2)
-        expect_eq(['boot'], [lib['id'] for lib in vm.qmp.cmd('query-instr')],
+        expect_eq(['boot'], [lib['id'] for lib in vm.qmp.cmd('query-instr')['libraries']],
                   'libraries loaded')
         expect_refused(vm, env.lib('syscalls'), "cannot load '%s': loading "
                        "instrumentation libraries from the monitor is "
@@ -333,7 +333,7 @@ def test_policy_monitor_off(env):
                        % env.lib('syscalls'))
         vm.qmp.cmd('instr-unload', id='boot')
         expect_refused(vm, lib, 'is disabled (-instr-policy monitor=off)')
-        expect_eq([], vm.qmp.cmd('query-instr'), 'libraries loaded')
+        expect_eq([], vm.qmp.cmd('query-instr')['libraries'], 'libraries loaded')
         n = len(vm.rounds())
         vm.wait_rounds(n + 2)
         vm.check_rounds()
@@ -375,7 +375,7 @@ def test_policy_dir(env):
             out = env.tmp('policy-dir-%d.txt' % i)
             vm.qmp.cmd('instr-load', path=path, args=['out=' + out], id='ok')
             expect_eq([inside], [lib['path'] for lib in
-                                 vm.qmp.cmd('query-instr')], 'loaded')
+                                 vm.qmp.cmd('query-instr')['libraries']], 'loaded')
             vm.qmp.cmd('instr-unload', id='ok')
             expect(os.path.exists(out), 'the library ran', out)
         n = len(vm.rounds())

@@ -117,7 +117,7 @@ def test_load_unload_cycles_mttcg(env):
         rounds = len(vm.rounds())
         vm.wait_rounds(rounds + 2)
         vm.check_rounds()
-        expect_eq([], vm.qmp.cmd('query-instr'), 'libraries loaded')
+        expect_eq([], vm.qmp.cmd('query-instr')['libraries'], 'libraries loaded')
         # Under the sanitizers, LeakSanitizer checks at exit
         expect_eq(0, vm.shutdown(timeout=120), 'exit status of QEMU')
     print('    %d cycles in %.1f s: %d trans, %d exec, %d inline calls; '
@@ -149,7 +149,7 @@ def self_unload_system(env, smp):
         vm.wait_rounds(2)
         vm.qmp.cmd('instr-load', path=lib,
                    args=['shm=' + shm.path, 'unload-after=10000'], id='self')
-        wait_for(lambda: vm.qmp.cmd('query-instr') == [],
+        wait_for(lambda: vm.qmp.cmd('query-instr')['libraries'] == [],
                  'the library to unload itself')
         counts = shm.read()
         expect_eq((1, 1, 1), (counts['loads'], counts['finis'],

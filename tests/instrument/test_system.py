@@ -61,6 +61,12 @@ def test_hmp_load_unload_reload(env):
     lib = env.lib('serial')
     with SystemGuest(env.qemu_system(), bios=env.guest_bin()) as vm:
         vm.wait_rounds(2)
+        info = build_info(env, [])
+        expect_in('qemu-instr on QEMU %s, %s mode, API %d (libraries of API '
+                  '%d and later load)\nNo instrumentation library loaded' %
+                  (info['qemu-version'], info['mode'], info['api-version'],
+                   info['api-version-min']),
+                  vm.hmp.cmd('info instr'), 'info instr')
         for i, idopt in enumerate(['-i uart ', '']):
             out = env.tmp('hmp-serial-%d.txt' % i)
             reply = vm.hmp.cmd('instr-load %s%s out=%s' % (idopt, lib, out))
@@ -77,6 +83,19 @@ def test_hmp_load_unload_reload(env):
         vm.check_rounds()
 
 
+def build_info(env, libraries):
+    """What query-instr returns: the build's mode, the QEMU version it
+    was built on, the API versions of its headers, and libraries."""
+    with open(os.path.join(env.src, 'include', 'qemu-instr',
+                           'types.h')) as fobj:
+        api = dict(re.findall(r'#define (QI_API_VERSION\w*) (\d+)',
+                              fobj.read()))
+    return {'mode': env.mode, 'qemu-version': env.config('QEMU_VERSION')[1:-1],
+            'api-version': int(api['QI_API_VERSION']),
+            'api-version-min': int(api['QI_API_VERSION_MIN']),
+            'libraries': libraries}
+
+
 def qmp_load_unload_reload(env, smp=None):
     env.require_mode('dynamic')
     env.require_event('serial_write')
@@ -85,16 +104,18 @@ def qmp_load_unload_reload(env, smp=None):
     with SystemGuest(env.qemu_system(), args=args, smp=smp,
                      bios=env.guest_bin()) as vm:
         vm.wait_rounds(2)
+        expect_eq(build_info(env, []), vm.qmp.cmd('query-instr'),
+                  'query-instr with no library')
         for i in range(3):
             out = env.tmp('qmp-serial-smp%s-%d.txt' % (smp or 1, i))
             res = vm.qmp.cmd('instr-load', path=lib, args=['out=' + out])
             libid = res['id']
             expect_eq([{'id': libid, 'path': lib, 'args': ['out=' + out]}],
-                      vm.qmp.cmd('query-instr'), 'query-instr')
+                      vm.qmp.cmd('query-instr')['libraries'], 'query-instr')
             wait_capture(out)
             expect_eq({}, vm.qmp.cmd('instr-unload', id=libid),
                       'instr-unload reply')
-            expect_eq([], vm.qmp.cmd('query-instr'), 'query-instr')
+            expect_eq([], vm.qmp.cmd('query-instr')['libraries'], 'query-instr')
             check_capture(vm, out, 'load %d' % i)
         vm.check_rounds()
         expect_eq('running', vm.qmp.cmd('query-status')['status'], 'status')
@@ -122,7 +143,7 @@ def test_command_line_library_unloads(env):
         expect_in(b'guest: start', captured(out), 'captured output')
         expect_eq([{'id': 'boot', 'path': env.lib('serial'),
                     'args': ['out=' + out]}],
-                  vm.qmp.cmd('query-instr'), 'query-instr')
+                  vm.qmp.cmd('query-instr')['libraries'], 'query-instr')
         vm.qmp.cmd('instr-unload', id='boot')
         check_capture(vm, out, 'boot library')
         vm.check_rounds()
