@@ -150,6 +150,13 @@ diff --git a/LICENSE b/LICENSE
  separate licenses.
 EOF
 printf '%s\n' 0001-readme-test.patch 0002-license-test.patch >>"$repo/patches/series"
+# The hello files enter with the first patch, every other new file with
+# the second
+cat >"$repo/patches/overlay" <<'EOF'
+# which patch each new file enters with
+0001-readme-test.patch: qi-test/hello.*
+0002-license-test.patch: *
+EOF
 git init -q "$repo"
 in_repo config user.name 'tree test'
 in_repo config user.email 'tree-test@localhost'
@@ -165,10 +172,13 @@ expect "the QEMU version is 10.0.x" grep -Eqx '10\.0\.[0-9]+' "$build/qemu-versi
 pristine_name=$(basename "${QI_TEST_QEMU_SOURCE:-qemu_$qemu_version+ds.orig.tar.xz}")
 same "commit chain" "LICENSE: a second test patch
 README: say that the tree test changed it
-qemu-instr overlay
 QEMU $qemu_version pristine ($pristine_name)" "$(in_src log --format=%s)"
-same "tags" "$(in_src rev-parse HEAD~3 HEAD~2)" \
-    "$(in_src rev-parse 'qi-pristine^{commit}' 'qi-overlay^{commit}')"
+same "tag" "$(in_src rev-parse HEAD~2)" "$(in_src rev-parse 'qi-pristine^{commit}')"
+same "the overlay files enter with the patch patches/overlay says" \
+    "qi-test/hello.sh
+qi-test/hello.txt" "$(in_src diff-tree -r --name-only --diff-filter=A HEAD~1^ HEAD~1)"
+same "the second patch brings no new file yet" "" \
+    "$(in_src diff-tree -r --name-only --diff-filter=A HEAD^ HEAD)"
 same "patch commit message" "README: say that the tree test changed it
 
 The tree test needs a patch to check that patches apply,
@@ -197,7 +207,7 @@ expect "the edit is folded into its patch" \
     grep -q '^+folded line$' "$repo/patches/0001-readme-test.patch"
 same "only that patch changes" " M patches/0001-readme-test.patch" "$(repo_status)"
 same "prepared tree is clean after export" "" "$(in_src status --porcelain)"
-same "prepared tree keeps 4 commits" 4 "$(in_src rev-list --count HEAD)"
+same "prepared tree keeps 3 commits" 3 "$(in_src rev-list --count HEAD)"
 commit_repo 'fold'
 same "export again: nothing to do" "qi-export: nothing to export" "$(export_tree 2>&1)"
 expect "configure after export: tree up to date" configure
@@ -443,6 +453,18 @@ Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg" \
 echo 'clash' >"$repo/LICENSE"
 expect_error "overlay file that is a QEMU file" "clashes with QEMU's own files" configure
 rm "$repo/LICENSE"
+printf '0001-readme-test.patch: qi-test/hello.*\n' >"$repo/patches/overlay"
+expect_error "overlay file that enters with no patch" \
+    "overlay file qi-test/colleague/notes.txt enters with no patch" configure
+printf '0001-readme-test.patch qi-test/*\n' >"$repo/patches/overlay"
+expect_error "patches/overlay line without a colon" \
+    "patches/overlay:1: expected '<patch>: <pattern> ...'" configure
+printf '# comment\nno-such.patch: *\n' >"$repo/patches/overlay"
+expect_error "patches/overlay names a patch not in the series" \
+    "patches/overlay:2: no-such.patch is not in patches/series" configure
+rm "$repo/patches/overlay"
+expect_error "no patches/overlay" "patches/overlay: No such file or directory" configure
+in_repo checkout -q patches
 sed -i 's/^-The QEMU distribution/-The QEMU release/' "$repo/patches/0002-license-test.patch"
 expect_error "patch that does not apply" "patches/0002-license-test.patch does not apply" configure
 in_repo checkout -q patches
