@@ -6,10 +6,10 @@
 #
 # SPDX-License-Identifier: GPL-2.0-or-later
 
-"""Four builds from the same pristine QEMU 7.2 tarball, configured with
+"""Four builds from the same pristine QEMU 10.0 tarball, configured with
 the same options, in BUILD-bench/<name>:
 
-  vanilla   QEMU 7.2 as released (plus the one build fix every build of
+  vanilla   QEMU 10.0 as released (plus the one build fix every build of
             Debian's firmware-less tarball needs), with TCG plugins
   none      qemu-instr, --with-trace-instrument=none
   dynamic   qemu-instr, --with-trace-instrument=dynamic
@@ -139,13 +139,15 @@ def plugin(vanilla, src, name, out):
     return lib
 
 
-def bench_library(build_dir, dynamic, out):
-    """bench/lib/bench.c as a dynamic library for the dynamic build."""
-    lib = os.path.join(out, 'libbench.so')
+def instr_library(build_dir, dynamic, out,
+                  source=os.path.join(LIBDIR, 'bench.c')):
+    """A qemu-instr library (bench/lib/bench.c, or source) for the
+    dynamic build."""
+    lib = os.path.join(out, 'lib%s.so' % os.path.basename(source)[:-2])
     subprocess.run(['cc', '-shared', '-fPIC', '-O2', '-Wall', '-Werror',
                     '-o', lib, '-I' + os.path.join(build_dir, 'src',
                                                    'include'),
                     '-I' + os.path.join(dynamic, 'include'),
-                    os.path.join(LIBDIR, 'bench.c')] +
+                    source] +
                    glib_flags('--cflags') + glib_flags('--libs'), check=True)
     return lib
