@@ -1,5 +1,6 @@
 /*
- * qemu-instr: the memory trace buffers that translated code fills
+ * qemu-instr: per-vCPU data that translated code fills: memory trace
+ * buffers and scoreboards
  *
  * Copyright (c) 2026 qemu-instr developers
  *
@@ -16,7 +17,10 @@
 
 #include "qemu/osdep.h"
 #include <dlfcn.h>
+#include <sys/mman.h>
 #include "qemu/atomic.h"
+#include "qemu/bitmap.h"
+#include "qemu/error-report.h"
 #include "qemu/lockable.h"
 #include "hw/core/cpu.h"
 #include "qemu-instr/inline.h"
@@ -142,4 +146,180 @@ void qi_mem_trace_flush(QICPU vcpu)
     if (vcpu) {
         instr_mem_trace_drain((CPUState *)vcpu);
     }
+}
+
+/*
+ * Scoreboards: each vCPU index has an area of QI_SCOREBOARD_MAX_SIZE
+ * bytes, mapped once and never moved (untouched pages cost nothing),
+ * that its CPUState points to while the vCPU exists (instr_scoreboard);
+ * a scoreboard is a range of the same offsets in every area.  Ranges are
+ * handed out in 8-byte units from a bitmap, under instr_sb_lock.
+ */
+
+#define INSTR_SB_UNITS (QI_SCOREBOARD_MAX_SIZE / 8)
+
+struct QIScoreboard {
+    size_t offset;              /* in each area */
+    size_t size;                /* of an entry */
+    const void *owner;          /* object of the code that made it */
+};
+
+static QemuMutex instr_sb_lock;
+static GPtrArray *instr_sb_areas;   /* by vCPU index */
+static GPtrArray *instr_sb_list;    /* the live scoreboards */
+static unsigned long instr_sb_used[BITS_TO_LONGS(INSTR_SB_UNITS)];
+
+static void __attribute__((constructor)) instr_sb_init(void)
+{
+    qemu_mutex_init(&instr_sb_lock);
+    instr_sb_areas = g_ptr_array_new();
+    instr_sb_list = g_ptr_array_new();
+}
+
+static void *instr_sb_area_locked(int index, bool create)
+{
+    void *area;
+
+    if (index < instr_sb_areas->len &&
+        g_ptr_array_index(instr_sb_areas, index)) {
+        return g_ptr_array_index(instr_sb_areas, index);
+    }
+    if (!create) {
+        return NULL;
+    }
+    area = mmap(NULL, QI_SCOREBOARD_MAX_SIZE, PROT_READ | PROT_WRITE,
+                MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (area == MAP_FAILED) {
+        error_report("qemu-instr: cannot map the scoreboards of vCPU %d: %s",
+                     index, strerror(errno));
+        exit(1);
+    }
+    if (instr_sb_areas->len <= index) {
+        g_ptr_array_set_size(instr_sb_areas, index + 1);
+    }
+    g_ptr_array_index(instr_sb_areas, index) = area;
+    return area;
+}
+
+void instr_vcpu_enter(CPUState *cpu)
+{
+    QEMU_LOCK_GUARD(&instr_sb_lock);
+    cpu->neg.instr_scoreboard = instr_sb_area_locked(cpu->cpu_index, true);
+}
+
+QIScoreboard *qi_scoreboard_new(size_t size)
+{
+    size_t units = DIV_ROUND_UP(size, 8);
+    QIScoreboard *sb;
+    unsigned long start;
+    Dl_info info;
+
+    if (!size || units > INSTR_SB_UNITS) {
+        return NULL;
+    }
+    QEMU_LOCK_GUARD(&instr_sb_lock);
+    start = bitmap_find_next_zero_area(instr_sb_used, INSTR_SB_UNITS, 0,
+                                       units, 0);
+    if (start + units > INSTR_SB_UNITS) {
+        return NULL;
+    }
+    bitmap_set(instr_sb_used, start, units);
+    sb = g_new0(QIScoreboard, 1);
+    sb->offset = start * 8;
+    sb->size = units * 8;
+    if (dladdr(__builtin_return_address(0), &info)) {
+        sb->owner = info.dli_fbase;
+    }
+    g_ptr_array_add(instr_sb_list, sb);
+    return sb;
+}
+
+/* Zero the entries of @sb in every area and give its range back */
+static void instr_scoreboard_free_locked(QIScoreboard *sb)
+{
+    int i;
+
+    for (i = 0; i < instr_sb_areas->len; i++) {
+        uint8_t *area = g_ptr_array_index(instr_sb_areas, i);
+
+        if (area) {
+            memset(area + sb->offset, 0, sb->size);
+        }
+    }
+    bitmap_clear(instr_sb_used, sb->offset / 8, sb->size / 8);
+    g_ptr_array_remove_fast(instr_sb_list, sb);
+    g_free(sb);
+}
+
+void qi_scoreboard_free(QIScoreboard *sb)
+{
+    if (sb) {
+        QEMU_LOCK_GUARD(&instr_sb_lock);
+        instr_scoreboard_free_locked(sb);
+    }
+}
+
+void instr_scoreboard_release(const void *base)
+{
+    int i;
+
+    QEMU_LOCK_GUARD(&instr_sb_lock);
+    for (i = instr_sb_list->len - 1; i >= 0; i--) {
+        QIScoreboard *sb = g_ptr_array_index(instr_sb_list, i);
+
+        if (sb->owner == base) {
+            instr_scoreboard_free_locked(sb);
+        }
+    }
+}
+
+bool instr_scoreboard_offset(QIScoreboard *sb, size_t offset, size_t *abs)
+{
+    if (!sb || offset % 8 || offset + 8 > sb->size) {
+        return false;
+    }
+    *abs = sb->offset + offset;
+    return true;
+}
+
+void *qi_scoreboard_get(QIScoreboard *sb, QICPU vcpu)
+{
+    CPUState *cpu = (CPUState *)vcpu;
+
+    if (!sb || !cpu || !cpu->neg.instr_scoreboard) {
+        return NULL;
+    }
+    return (uint8_t *)cpu->neg.instr_scoreboard + sb->offset;
+}
+
+void *qi_scoreboard_get_index(QIScoreboard *sb, int vcpu_index)
+{
+    uint8_t *area;
+
+    if (!sb || vcpu_index < 0) {
+        return NULL;
+    }
+    QEMU_LOCK_GUARD(&instr_sb_lock);
+    area = instr_sb_area_locked(vcpu_index, false);
+    return area ? area + sb->offset : NULL;
+}
+
+uint64_t qi_scoreboard_sum_u64(QIScoreboard *sb, size_t offset)
+{
+    uint64_t sum = 0;
+    size_t abs;
+    int i;
+
+    if (!instr_scoreboard_offset(sb, offset, &abs)) {
+        return 0;
+    }
+    QEMU_LOCK_GUARD(&instr_sb_lock);
+    for (i = 0; i < instr_sb_areas->len; i++) {
+        uint8_t *area = g_ptr_array_index(instr_sb_areas, i);
+
+        if (area) {
+            sum += qatomic_read__nocheck((uint64_t *)(area + abs));
+        }
+    }
+    return sum;
 }

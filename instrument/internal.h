@@ -12,6 +12,7 @@
 #include "qemu/queue.h"
 #include "qemu/thread.h"
 #include "instrument/dispatch.h"
+#include "qemu-instr/inline.h"
 
 /* A loaded instrumentation library (or the static one) */
 typedef struct InstrLibrary {
@@ -148,5 +149,46 @@ static inline uint32_t instr_mem_info(MemOpIdx oi, bool store)
 
     return instr_mem_info_pack(info);
 }
+
+/* A loaded or stored value, zero-extended from the access's size */
+static inline uint64_t instr_mem_value(MemOpIdx oi, uint64_t value)
+{
+    unsigned bits = 8 << (get_memop(oi) & MO_SIZE);
+
+    return bits < 64 ? value & ((1ULL << bits) - 1) : value;
+}
+
+/*
+ * Registers (state.c): the number of @cpu's program counter register,
+ * -1 if it has none the API knows.
+ */
+int instr_reg_pc(CPUState *cpu);
+
+/*
+ * Scoreboards (inline.c): @offset in an entry of @sb, as an offset in
+ * the vCPU's scoreboard area; false if out of the entry or unaligned.
+ * Scoreboards whose maker is in [@base's object] are freed.
+ */
+bool instr_scoreboard_offset(QIScoreboard *sb, size_t offset, size_t *abs);
+void instr_scoreboard_release(const void *base);
+
+/* qi_log() (log.c): keep a copy of QEMU's standard error */
+void instr_log_init(void);
+
+typedef struct InstrExecContext InstrExecContext;
+
+/*
+ * The execution-time callback of @cpu running on this thread, NULL if
+ * none (exec.c); with @sync, its state brought up to date first.
+ */
+InstrExecContext *instr_exec_context_of(CPUState *cpu, bool sync);
+
+/*
+ * qi_vcpu_set_pc() from the callback of an _exec event (exec.c), of a
+ * system call event (syscall-user.c) or of guest_discon (exec.c).
+ */
+G_NORETURN void instr_exec_redirect(CPUState *cpu, uint64_t pc);
+G_NORETURN void instr_syscall_redirect(CPUState *cpu, uint64_t pc);
+G_NORETURN void instr_discon_redirect(CPUState *cpu, uint64_t pc);
 
 #endif /* INSTRUMENT_INTERNAL_H */

@@ -110,6 +110,7 @@ static void instr_library_finish(InstrLibrary *lib)
         }
     }
     instr_events_reset_owned(lib->base);
+    instr_scoreboard_release(lib->base);
 }
 
 static void instr_fini_adapter(void *data)
@@ -389,6 +390,7 @@ char *instr_load(const char *path, int argc, char **argv, const char *id,
         error_setg(errp, "instrumentation library '%s' refused to start: "
                    "qi_init() returned %d", path, rc);
         instr_events_reset_owned(lib->base);
+        instr_scoreboard_release(lib->base);
         WITH_QEMU_LOCK_GUARD(&instr_lock) {
             QTAILQ_REMOVE(&instr_libraries, lib, next);
         }
@@ -605,6 +607,9 @@ void instr_init(Error **errp)
 {
     g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func(g_free);
     guint i, j;
+
+    /* Before the guest can close or redirect QEMU's standard error */
+    instr_log_init();
 
     for (i = 0; instr_options && i < instr_options->len; i++) {
         InstrOption *opt = g_ptr_array_index(instr_options, i);

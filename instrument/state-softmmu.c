@@ -1,5 +1,6 @@
 /*
- * qemu-instr: guest physical memory (qemu-instr/state.h), system mode
+ * qemu-instr: the parts of qemu-instr/state.h that depend on the mode,
+ * system mode: physical memory and system calls
  *
  * Copyright (c) 2026 qemu-instr developers
  *
@@ -12,6 +13,7 @@
 #include "exec/target_page.h"
 #include "hw/core/cpu.h"
 #include "qemu-instr/state.h"
+#include "internal.h"
 
 bool qi_mem_read_phys(uint64_t paddr, void *buf, size_t size)
 {
@@ -43,4 +45,26 @@ bool qi_mem_virt_to_phys(QICPU vcpu, uint64_t vaddr, uint64_t *paddr)
     }
     *paddr = page | (vaddr & ~mask);
     return true;
+}
+
+/* System calls: a system-mode guest has no events of them */
+
+bool qi_syscall_skip(QICPU vcpu, int64_t ret)
+{
+    return false;
+}
+
+bool qi_syscall_set_arg(QICPU vcpu, int n, uint64_t value)
+{
+    return false;
+}
+
+bool qi_syscall_set_ret(QICPU vcpu, int64_t ret)
+{
+    return false;
+}
+
+void instr_syscall_redirect(CPUState *cpu, uint64_t pc)
+{
+    g_assert_not_reached();
 }

@@ -15,6 +15,7 @@
 #include "exec/gdbstub.h"
 #include "hw/core/cpu.h"
 #include "qemu-instr/state.h"
+#include "instrument/tcg.h"
 #include "internal.h"
 
 static inline CPUState *to_cpu(QICPU vcpu)
@@ -55,7 +56,32 @@ typedef struct InstrReg {
 
 typedef struct InstrRegTable {
     GArray *regs;           /* of InstrReg, indexed by register number */
+    int pc;                 /* the program counter's number, or -1 */
 } InstrRegTable;
+
+/*
+ * gdb's names of the program counter, by target: the first one the vCPU
+ * has is its program counter.
+ */
+static const char *const instr_pc_names[] = {
+    "rip", "eip", "pc", "nip", "pswa", "iaoq_f", "rpc", "npc",
+};
+
+static int instr_reg_table_pc(InstrRegTable *table)
+{
+    int i, j;
+
+    for (i = 0; i < ARRAY_SIZE(instr_pc_names); i++) {
+        for (j = 0; j < table->regs->len; j++) {
+            InstrReg *reg = &g_array_index(table->regs, InstrReg, j);
+
+            if (reg->name && !strcmp(reg->name, instr_pc_names[i])) {
+                return j;
+            }
+        }
+    }
+    return -1;
+}
 
 static InstrRegTable *instr_reg_table_new(CPUState *cpu)
 {
@@ -80,6 +106,7 @@ static InstrRegTable *instr_reg_table_new(CPUState *cpu)
         reg->size = gdb_read_register(cpu, value, desc->gdb_reg);
         reg->name = reg->size > 0 ? desc->name : NULL;
     }
+    table->pc = instr_reg_table_pc(table);
     return table;
 }
 
@@ -162,13 +189,48 @@ int qi_reg_find(QICPU vcpu, const char *name)
     return -1;
 }
 
+int instr_reg_pc(CPUState *cpu)
+{
+    InstrRegTable *table = instr_reg_table((QICPU)cpu);
+
+    return table ? table->pc : -1;
+}
+
+bool qi_reg_is_pc(QICPU vcpu, int reg)
+{
+    return instr_reg(vcpu, reg) && instr_reg_pc(to_cpu(vcpu)) == reg;
+}
+
+/*
+ * Whether the callback running on @vcpu's thread may read (or with
+ * @write, write) its registers.  Outside any execution-time callback
+ * (translation, guest_cpu_enter, ...), reads see the state as it is.
+ */
+static bool instr_reg_access(QICPU vcpu, bool write)
+{
+    InstrExecContext *ctx = instr_exec_context_of(to_cpu(vcpu), true);
+
+    if (!ctx) {
+        return !write;
+    }
+    switch (ctx->kind) {
+    case INSTR_EXEC_TB:
+        return write ? ctx->access == QI_REGS_WRITE
+                     : ctx->access != QI_REGS_NONE;
+    case INSTR_EXEC_HELPER:
+        return !write;
+    default:
+        return true;
+    }
+}
+
 int qi_reg_read(QICPU vcpu, int reg, void *buf, size_t size)
 {
     g_autoptr(GByteArray) value = NULL;
     InstrReg *r = instr_reg(vcpu, reg);
     int len;
 
-    if (!r || !buf || size < r->size) {
+    if (!r || !buf || size < r->size || !instr_reg_access(vcpu, false)) {
         return -1;
     }
     value = g_byte_array_sized_new(r->size);
@@ -178,6 +240,52 @@ int qi_reg_read(QICPU vcpu, int reg, void *buf, size_t size)
     }
     memcpy(buf, value->data, len);
     return len;
+}
+
+int qi_reg_write(QICPU vcpu, int reg, const void *buf, size_t size)
+{
+    g_autoptr(GByteArray) old = NULL;
+    InstrReg *r = instr_reg(vcpu, reg);
+    int len;
+
+    if (!r || !buf || size != r->size || qi_reg_is_pc(vcpu, reg) ||
+        !instr_reg_access(vcpu, true)) {
+        return -1;
+    }
+    /* Registers gdb cannot write: nothing written, or not all of it */
+    old = g_byte_array_sized_new(r->size);
+    gdb_read_register(to_cpu(vcpu), old, reg);
+    len = gdb_write_register(to_cpu(vcpu), (uint8_t *)buf, reg);
+    if (len != r->size) {
+        if (len > 0) {
+            gdb_write_register(to_cpu(vcpu), old->data, reg);
+        }
+        return -1;
+    }
+    return len;
+}
+
+bool qi_vcpu_set_pc(QICPU vcpu, uint64_t pc)
+{
+    InstrExecContext *ctx = instr_exec_context_of(to_cpu(vcpu), false);
+
+    if (!ctx) {
+        return false;
+    }
+    switch (ctx->kind) {
+    case INSTR_EXEC_TB:
+        if (ctx->access == QI_REGS_NONE) {
+            return false;
+        }
+        instr_exec_redirect(to_cpu(vcpu), pc);
+    case INSTR_EXEC_SYSCALL:
+    case INSTR_EXEC_SYSCALL_RET:
+        instr_syscall_redirect(to_cpu(vcpu), pc);
+    case INSTR_EXEC_DISCON:
+        instr_discon_redirect(to_cpu(vcpu), pc);
+    default:
+        return false;
+    }
 }
 
 void qi_flush_translations(void)

@@ -42,9 +42,24 @@ static __thread int instr_insn_num;
 /* Memory trace records the block being translated appends */
 static __thread uint32_t instr_tb_records;
 
-/* A field of the vCPU's memory trace buffer, from env (see cpu_env()) */
-#define INSTR_MEM_TRACE(field) \
-    (offsetof(CPUState, neg.instr_mem_trace.field) - sizeof(CPUState))
+/*
+ * What the running _trans callback asked for its next execution-time
+ * calls (qi_gen_regs(), qi_gen_exec_if()), and the site's values that
+ * qi_event_gen_<name>_exec() passes (instr_tcg_site_value()).
+ */
+#define INSTR_MAX_CONDS 4
+static __thread int instr_gen_access;
+static __thread TCGLabel *instr_gen_skip[INSTR_MAX_CONDS];
+static __thread int instr_gen_nconds;
+static __thread bool instr_gen_conds_allowed;
+static __thread TCGv_i64 instr_site_values[2];
+/* guest_mem_after: the address of the access, kept across it */
+static __thread TCGv instr_mem_after_addr;
+
+/* A field of the vCPU's CPUNegativeOffsetState, from env (cpu_env()) */
+#define INSTR_CPU_FIELD(field) \
+    (offsetof(CPUState, neg.field) - sizeof(CPUState))
+#define INSTR_MEM_TRACE(field) INSTR_CPU_FIELD(instr_mem_trace.field)
 
 /* Whether translated code may call _exec callbacks (see unload) */
 static bool instr_exec_emitted;
@@ -60,6 +75,47 @@ void instr_tcg_exec_emitted(void)
  * instruction's bytes).  Static mode always calls the library.
  */
 #define instr_trans_wanted(ID) trace_event_get_state_backends(TRACE_ ## ID)
+
+/* Before a _trans event: its callback starts with the defaults */
+static void instr_trans_begin(bool conds_allowed)
+{
+    instr_gen_access = QI_REGS_READ;
+    instr_gen_nconds = 0;
+    instr_gen_conds_allowed = conds_allowed;
+}
+
+/* After it: a condition not followed by a call guards nothing */
+static void instr_trans_end(void)
+{
+    instr_tcg_exec_end();
+}
+
+int instr_tcg_exec_begin(void)
+{
+    instr_tcg_exec_emitted();
+    return instr_gen_access;
+}
+
+void instr_tcg_exec_end(void)
+{
+    while (instr_gen_nconds) {
+        gen_set_label(instr_gen_skip[--instr_gen_nconds]);
+    }
+}
+
+TCGv_i64 instr_tcg_site_value(int n)
+{
+    assert(n < ARRAY_SIZE(instr_site_values) && instr_site_values[n]);
+    return instr_site_values[n];
+}
+
+void qi_gen_regs(QITCGv_cpu vcpu_exec, QIRegAccess access)
+{
+    if (access == QI_REGS_READ || access == QI_REGS_WRITE ||
+        access == QI_REGS_NONE) {
+        instr_gen_access = access;
+    }
+}
 
 /*
  * Emit at the start of what @mark ends (the ops before the block's first
@@ -108,7 +164,9 @@ void instr_insn_end(DisasContextBase *db, CPUState *cpu)
                             MIN(size, sizeof(bytes)), false);
     }
     instr_emit_after(instr_insn_mark);
+    instr_trans_begin(true);
     trace_guest_insn_before_trans(cpu, tcg_env, instr_insn_pc, size, bytes);
+    instr_trans_end();
     instr_emit_end();
 }
 
@@ -202,9 +260,11 @@ void instr_tb_end(DisasContextBase *db, CPUState *cpu)
         instr_gen_mem_trace_check(instr_tb_records);
     }
     if (instr_trans_wanted(GUEST_TB_BEFORE_TRANS)) {
+        instr_trans_begin(true);
         trace_guest_tb_before_trans(cpu, tcg_env, db->pc_first,
                                     db->num_insns,
                                     db->pc_next - db->pc_first);
+        instr_trans_end();
     }
     instr_emit_end();
 }
@@ -212,18 +272,88 @@ void instr_tb_end(DisasContextBase *db, CPUState *cpu)
 /* The guest address of an access, as the target's translator made it */
 #if TARGET_LONG_BITS == 32
 #define instr_temp_tcgv_tl temp_tcgv_i32
+#define instr_temp_ebb_new_tl tcg_temp_ebb_new_i32
+#define instr_temp_free_tl tcg_temp_free_i32
 #else
 #define instr_temp_tcgv_tl temp_tcgv_i64
+#define instr_temp_ebb_new_tl tcg_temp_ebb_new_i64
+#define instr_temp_free_tl tcg_temp_free_i64
 #endif
 
 void instr_mem_trans(TCGTemp *vaddr, MemOpIdx oi, bool store)
 {
+    instr_mem_after_addr = NULL;
+    if (instr_trans_wanted(GUEST_MEM_AFTER_TRANS)) {
+        /* The access may overwrite its address (e.g. a load into it) */
+        instr_mem_after_addr = instr_temp_ebb_new_tl();
+        tcg_gen_mov_tl(instr_mem_after_addr, instr_temp_tcgv_tl(vaddr));
+    }
     if (!instr_trans_wanted(GUEST_MEM_BEFORE_TRANS)) {
         return;
     }
+    /* No branches in the middle of a guest instruction: no conditions */
+    instr_trans_begin(false);
     trace_guest_mem_before_trans(tcg_ctx->cpu, tcg_env,
                                  instr_temp_tcgv_tl(vaddr),
                                  instr_mem_info(oi, store));
+    instr_trans_end();
+}
+
+/* @val: the value loaded or stored, as an i64 zero-extended from the size */
+static TCGv_i64 instr_mem_value_i64(TCGTemp *val, MemOp op)
+{
+    TCGv_i64 v = tcg_temp_ebb_new_i64();
+    unsigned bits = 8 << (op & MO_SIZE);
+
+    if (val->base_type == TCG_TYPE_I32) {
+        tcg_gen_extu_i32_i64(v, temp_tcgv_i32(val));
+    } else {
+        tcg_gen_mov_i64(v, temp_tcgv_i64(val));
+    }
+    if (bits < 64) {
+        tcg_gen_extract_i64(v, v, 0, bits);
+    }
+    return v;
+}
+
+static void instr_mem_after_trans(TCGTemp *lo, TCGTemp *hi, MemOpIdx oi,
+                                  bool store)
+{
+    TCGv addr = instr_mem_after_addr;
+
+    if (!addr) {
+        return;
+    }
+    instr_mem_after_addr = NULL;
+    instr_site_values[0] = instr_mem_value_i64(lo, get_memop(oi));
+    instr_site_values[1] = hi ? temp_tcgv_i64(hi) : tcg_constant_i64(0);
+    instr_trans_begin(false);
+    trace_guest_mem_after_trans(tcg_ctx->cpu, tcg_env, addr,
+                                instr_mem_info(oi, store));
+    instr_trans_end();
+    tcg_temp_free_i64(instr_site_values[0]);
+    instr_site_values[0] = instr_site_values[1] = NULL;
+    instr_temp_free_tl(addr);
+}
+
+void instr_mem_after(TCGTemp *val, MemOpIdx oi, bool store)
+{
+    instr_mem_after_trans(val, NULL, oi, store);
+}
+
+void instr_mem_after_i128(TCGv_i128 val, MemOpIdx oi, bool store)
+{
+    TCGv_i64 lo, hi;
+
+    if (!instr_mem_after_addr) {
+        return;
+    }
+    lo = tcg_temp_ebb_new_i64();
+    hi = tcg_temp_ebb_new_i64();
+    tcg_gen_extr_i128_i64(lo, hi, val);
+    instr_mem_after_trans(tcgv_i64_temp(lo), tcgv_i64_temp(hi), oi, store);
+    tcg_temp_free_i64(lo);
+    tcg_temp_free_i64(hi);
 }
 
 void qi_gen_add_u64(QITCGv_cpu vcpu_exec, uint64_t *counter, uint64_t value)
@@ -236,6 +366,65 @@ void qi_gen_add_u64(QITCGv_cpu vcpu_exec, uint64_t *counter, uint64_t value)
     tcg_gen_st_i64(val, ptr, 0);
     tcg_temp_free_i64(val);
     instr_tcg_exec_emitted();
+}
+
+/* The running vCPU's entry of a scoreboard, at @offset */
+static TCGv_ptr instr_gen_vcpu_entry(size_t offset)
+{
+    TCGv_ptr ptr = tcg_temp_ebb_new_ptr();
+
+    tcg_gen_ld_ptr(ptr, tcg_env, INSTR_CPU_FIELD(instr_scoreboard));
+    tcg_gen_addi_ptr(ptr, ptr, offset);
+    return ptr;
+}
+
+void qi_gen_vcpu_add_u64(QITCGv_cpu vcpu_exec, QIScoreboard *sb,
+                         size_t offset, uint64_t value)
+{
+    TCGv_ptr ptr;
+    TCGv_i64 val;
+
+    if (!instr_scoreboard_offset(sb, offset, &offset)) {
+        return;
+    }
+    ptr = instr_gen_vcpu_entry(0);
+    val = tcg_temp_ebb_new_i64();
+    tcg_gen_ld_i64(val, ptr, offset);
+    tcg_gen_addi_i64(val, val, value);
+    tcg_gen_st_i64(val, ptr, offset);
+    tcg_temp_free_i64(val);
+    tcg_temp_free_ptr(ptr);
+    instr_tcg_exec_emitted();
+}
+
+bool qi_gen_exec_if(QITCGv_cpu vcpu_exec, QIScoreboard *sb, size_t offset,
+                    QICond cond, uint64_t value)
+{
+    /* The inverse: branch over the call when the condition fails */
+    static const TCGCond skip[] = {
+        [QI_COND_EQ] = TCG_COND_NE, [QI_COND_NE] = TCG_COND_EQ,
+        [QI_COND_LT] = TCG_COND_GEU, [QI_COND_LE] = TCG_COND_GTU,
+        [QI_COND_GT] = TCG_COND_LEU, [QI_COND_GE] = TCG_COND_LTU,
+    };
+    TCGv_ptr ptr;
+    TCGv_i64 val;
+    TCGLabel *label;
+
+    if ((unsigned)cond >= ARRAY_SIZE(skip) || !instr_gen_conds_allowed ||
+        instr_gen_nconds == INSTR_MAX_CONDS ||
+        !instr_scoreboard_offset(sb, offset, &offset)) {
+        return false;
+    }
+    ptr = instr_gen_vcpu_entry(0);
+    val = tcg_temp_ebb_new_i64();
+    label = gen_new_label();
+    tcg_gen_ld_i64(val, ptr, offset);
+    tcg_temp_free_ptr(ptr);
+    tcg_gen_brcondi_i64(skip[cond], val, value, label);
+    tcg_temp_free_i64(val);
+    instr_gen_skip[instr_gen_nconds++] = label;
+    instr_tcg_exec_emitted();
+    return true;
 }
 
 void qi_gen_mem_trace(QITCGv_cpu vcpu_exec, QITCGv vaddr, QIMemInfo info)

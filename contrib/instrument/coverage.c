@@ -122,7 +122,7 @@ static char *command_output(const char *cmd)
         g_string_append_len(s, buf, n);
     }
     if (pclose(p) != 0) {
-        fprintf(stderr, "coverage: '%s' failed\n", cmd);
+        qi_log("coverage: '%s' failed", cmd);
         g_string_free(s, true);
         return NULL;
     }
@@ -177,7 +177,7 @@ static void write_tracefile(FILE *f, GHashTable *counts)
     guint i;
 
     if (!a) {
-        fprintf(stderr, "coverage: %s: %s\n", tmp, strerror(errno));
+        qi_log("coverage: %s: %s", tmp, strerror(errno));
         return;
     }
     for (i = 0; i < addrs->len; i++) {
@@ -264,8 +264,7 @@ static void fini(void *data)
     }
     f = fopen(out, "w");
     if (!f) {
-        fprintf(stderr, "coverage: cannot open %s: %s\n", out,
-                strerror(errno));
+        qi_log("coverage: cannot open %s: %s", out, strerror(errno));
         return;
     }
     write_tracefile(f, counts);
@@ -286,13 +285,13 @@ int qi_init(int argc, const char **argv)
 
             base = g_ascii_strtoull(argv[i] + 5, &end, 16);
             if (end == argv[i] + 5 || *end) {
-                fprintf(stderr, "coverage: base=%s is not a hexadecimal "
-                        "address\n", argv[i] + 5);
+                qi_log("coverage: base=%s is not a hexadecimal address",
+                       argv[i] + 5);
                 return 1;
             }
         } else {
-            fprintf(stderr, "coverage: unknown argument '%s' (expected "
-                    "binary=PATH, out=FILE or base=ADDR)\n", argv[i]);
+            qi_log("coverage: unknown argument '%s' (expected "
+                   "binary=PATH, out=FILE or base=ADDR)", argv[i]);
             return 1;
         }
     }
@@ -300,8 +299,8 @@ int qi_init(int argc, const char **argv)
         return 0;               /* static mode, QEMU run without -instr */
     }
     if (!binary || access(binary, R_OK) != 0) {
-        fprintf(stderr, "coverage: binary=PATH must name the guest program "
-                "(%s)\n", binary ? strerror(errno) : "missing");
+        qi_log("coverage: binary=PATH must name the guest program "
+               "(%s)", binary ? strerror(errno) : "missing");
         return 1;
     }
     active = true;
@@ -317,7 +316,7 @@ int qi_init(int argc, const char **argv)
                             QI_CTRL_INSTR_AUTO) &&
           qi_ctrl_event_set(qi_ctrl_event_id(QI_EVENT_GUEST_TB_BEFORE_EXEC),
                             QI_CTRL_INSTR_AUTO))) {
-        fprintf(stderr, "coverage: cannot set the guest execution events\n");
+        qi_log("coverage: cannot set the guest execution events");
         return 1;
     }
     return 0;

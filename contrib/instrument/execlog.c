@@ -217,8 +217,8 @@ int qi_init(int argc, const char **argv)
             uint64_t v = g_ascii_strtoull(argv[i] + 8, &end, 16);
 
             if (end == argv[i] + 8 || *end) {
-                fprintf(stderr, "execlog: afilter=%s is not a hexadecimal "
-                        "address\n", argv[i] + 8);
+                qi_log("execlog: afilter=%s is not a hexadecimal address",
+                       argv[i] + 8);
                 return 1;
             }
             if (!amatches) {
@@ -226,8 +226,8 @@ int qi_init(int argc, const char **argv)
             }
             g_array_append_val(amatches, v);
         } else {
-            fprintf(stderr, "execlog: unknown argument '%s' (expected "
-                    "out=FILE, ifilter=PREFIX or afilter=ADDR)\n", argv[i]);
+            qi_log("execlog: unknown argument '%s' (expected "
+                   "out=FILE, ifilter=PREFIX or afilter=ADDR)", argv[i]);
             return 1;
         }
     }
@@ -236,8 +236,7 @@ int qi_init(int argc, const char **argv)
     }
     out = path ? fopen(path, "w") : stderr;
     if (!out) {
-        fprintf(stderr, "execlog: cannot open %s: %s\n", path,
-                strerror(errno));
+        qi_log("execlog: cannot open %s: %s", path, strerror(errno));
         return 1;
     }
     insn_text = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free,

@@ -116,7 +116,7 @@ static GArray *read_symbols(const char *path)
 
     fd = open(path, O_RDONLY);
     if (fd < 0 || fstat(fd, &st) < 0) {
-        fprintf(stderr, "hotblocks: %s: %s\n", path, strerror(errno));
+        qi_log("hotblocks: %s: %s", path, strerror(errno));
         return syms;
     }
     map = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
@@ -126,7 +126,7 @@ static GArray *read_symbols(const char *path)
         memcmp(eh->e_ident, ELFMAG, SELFMAG) ||
         eh->e_ident[EI_CLASS] != ELFCLASS64 ||
         eh->e_shoff + eh->e_shnum * sizeof(*sh) > st.st_size) {
-        fprintf(stderr, "hotblocks: %s is not a 64-bit ELF file\n", path);
+        qi_log("hotblocks: %s is not a 64-bit ELF file", path);
         return syms;
     }
     sh = (const Elf64_Shdr *)(map + eh->e_shoff);
@@ -254,8 +254,7 @@ static void fini(void *data)
             write_profile(f);
             fclose(f);
         } else {
-            fprintf(stderr, "hotblocks: cannot open %s: %s\n", out,
-                    strerror(errno));
+            qi_log("hotblocks: cannot open %s: %s", out, strerror(errno));
         }
     }
     /* Blocks and their function names: nothing outlives an unload */
@@ -276,19 +275,18 @@ int qi_init(int argc, const char **argv)
 
             base = g_ascii_strtoull(argv[i] + 5, &end, 16);
             if (end == argv[i] + 5 || *end) {
-                fprintf(stderr, "hotblocks: base=%s is not a hexadecimal "
-                        "address\n", argv[i] + 5);
+                qi_log("hotblocks: base=%s is not a hexadecimal address",
+                       argv[i] + 5);
                 return 1;
             }
         } else {
-            fprintf(stderr, "hotblocks: unknown argument '%s' (expected "
-                    "out=FILE, binary=PATH or base=ADDR)\n", argv[i]);
+            qi_log("hotblocks: unknown argument '%s' (expected "
+                   "out=FILE, binary=PATH or base=ADDR)", argv[i]);
             return 1;
         }
     }
     if (binary && access(binary, R_OK) != 0) {
-        fprintf(stderr, "hotblocks: binary=%s: %s\n", binary,
-                strerror(errno));
+        qi_log("hotblocks: binary=%s: %s", binary, strerror(errno));
         return 1;
     }
     /* Static mode runs this without -instr too: then stay out of the way */
@@ -301,7 +299,7 @@ int qi_init(int argc, const char **argv)
                             QI_CTRL_INSTR_AUTO) &&
           qi_ctrl_event_set(qi_ctrl_event_id(QI_EVENT_GUEST_TB_BEFORE_EXEC),
                             QI_CTRL_INSTR_AUTO))) {
-        fprintf(stderr, "hotblocks: cannot set the block events\n");
+        qi_log("hotblocks: cannot set the block events");
         return 1;
     }
     return 0;

@@ -15,77 +15,58 @@
  * Every instruction is counted when it starts, so an instruction that
  * faults counts, and the rest of its block does not: the figures are
  * those of QEMU's tests/tcg/plugins/libinsn.so and the "bb's" of libbb.so.
- * With inline=on the translated code adds to one counter itself, which
- * is several times faster but gives totals only and, like TCG plugins'
- * inline counters, may lose counts when vCPUs run in parallel; it adds
- * a block's instructions when the block starts, so a block cut short by
- * a fault counts in full.
+ * The counts are kept in a scoreboard (qemu-instr/inline.h): each vCPU
+ * has its own entry, which only its thread writes, so they are exact
+ * with vCPUs running in parallel, without atomics.  With inline=on the
+ * translated code adds to the running vCPU's entry itself, without a
+ * call, which is several times faster; it adds a block's instructions
+ * when the block starts, so a block cut short by a fault counts in full.
  *
  * Build:  cc -shared -fPIC -O2 $(pkg-config --cflags qemu-instr) \
  *            -o libicount.so icount.c
  * Run:    qemu-x86_64 -instr ./libicount.so,arg=out=icount.txt PROGRAM
  *
  * Arguments:
- *   out=FILE     write the table to FILE (default: stderr)
- *   inline=on    count in the translated code, totals only
+ *   out=FILE     write the table to FILE (default: QEMU's log, see
+ *                qi_log(): the -D file, or QEMU's standard error)
+ *   inline=on    count in the translated code
  */
 
 #include <errno.h>
 #include <inttypes.h>
-#include <pthread.h>
+#include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <qemu-instr/qemu-instr.h>
 #include <qemu-instr/inline.h>
 
+/* A vCPU's entry of the scoreboard */
 typedef struct VCPUCounts {
     uint64_t insns, blocks;
 } VCPUCounts;
 
 static bool active, inline_mode;
 static const char *out;
-static uint64_t inline_insns, inline_blocks;
-
-/* Per vCPU, by index; grown under the lock, read through a cache */
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static VCPUCounts **vcpus;
-static int n_vcpus;
-static __thread VCPUCounts *cur;
-static __thread int cur_index = -1;
-
-static VCPUCounts *vcpu_counts(QICPU vcpu)
-{
-    int index = qi_vcpu_index(vcpu);
-
-    if (index != cur_index) {
-        pthread_mutex_lock(&lock);
-        if (index >= n_vcpus) {
-            vcpus = realloc(vcpus, (index + 1) * sizeof(*vcpus));
-            while (n_vcpus <= index) {
-                vcpus[n_vcpus++] = calloc(1, sizeof(VCPUCounts));
-            }
-        }
-        cur = vcpus[index];
-        cur_index = index;
-        pthread_mutex_unlock(&lock);
-    }
-    return cur;
-}
+static QIScoreboard *counts;
 
 void qi_event_guest_insn_before_trans(QICPU vcpu, QITCGv_cpu vcpu_exec,
                                       uint64_t pc, uint32_t size,
                                       const uint8_t *bytes)
 {
     if (active && !inline_mode) {
+        /* The callback reads no register: the cheapest call */
+        qi_gen_regs(vcpu_exec, QI_REGS_NONE);
         qi_event_gen_guest_insn_before_exec(vcpu_exec, pc);
     }
 }
 
 void qi_event_guest_insn_before_exec(QICPU vcpu, uint64_t pc)
 {
-    /* Each vCPU's counters are only written by its own thread */
-    vcpu_counts(vcpu)->insns++;
+    /* Each vCPU's entry is only written by its own thread */
+    VCPUCounts *c = qi_scoreboard_get(counts, vcpu);
+
+    c->insns++;
 }
 
 void qi_event_guest_tb_before_trans(QICPU vcpu, QITCGv_cpu vcpu_exec,
@@ -96,43 +77,71 @@ void qi_event_guest_tb_before_trans(QICPU vcpu, QITCGv_cpu vcpu_exec,
         return;
     }
     if (inline_mode) {
-        qi_gen_add_u64(vcpu_exec, &inline_blocks, 1);
-        qi_gen_add_u64(vcpu_exec, &inline_insns, n_insns);
+        qi_gen_vcpu_add_u64(vcpu_exec, counts,
+                            offsetof(VCPUCounts, blocks), 1);
+        qi_gen_vcpu_add_u64(vcpu_exec, counts,
+                            offsetof(VCPUCounts, insns), n_insns);
     } else {
+        qi_gen_regs(vcpu_exec, QI_REGS_NONE);
         qi_event_gen_guest_tb_before_exec(vcpu_exec, pc);
     }
 }
 
 void qi_event_guest_tb_before_exec(QICPU vcpu, uint64_t pc)
 {
-    vcpu_counts(vcpu)->blocks++;
+    VCPUCounts *c = qi_scoreboard_get(counts, vcpu);
+
+    c->blocks++;
+}
+
+/* One line of the table, to the file or, without out=, to QEMU's log */
+static void put(FILE *f, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void put(FILE *f, const char *fmt, ...)
+{
+    char line[128];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof(line), fmt, ap);
+    va_end(ap);
+    if (f) {
+        fprintf(f, "%s\n", line);
+    } else {
+        qi_log("%s", line);
+    }
 }
 
 static void fini(void *data)
 {
-    FILE *f;
-    uint64_t insns = inline_insns, blocks = inline_blocks;
+    FILE *f = NULL;
+    const VCPUCounts *c;
     int i;
 
     if (!active) {
         return;
     }
-    f = out ? fopen(out, "w") : stderr;
-    if (!f) {
-        fprintf(stderr, "icount: cannot open %s: %s\n", out, strerror(errno));
-        return;
+    if (out) {
+        f = fopen(out, "w");
+        if (!f) {
+            qi_log("icount: cannot open %s: %s", out, strerror(errno));
+            return;
+        }
     }
-    fprintf(f, "%-5s %10s %10s\n", "vcpu", "insns", "blocks");
-    for (i = 0; i < n_vcpus; i++) {
-        fprintf(f, "%5d %10" PRIu64 " %10" PRIu64 "\n", i, vcpus[i]->insns,
-                vcpus[i]->blocks);
-        insns += vcpus[i]->insns;
-        blocks += vcpus[i]->blocks;
+    put(f, "%-5s %10s %10s", "vcpu", "insns", "blocks");
+    /* vCPU indexes are given from 0 up, lowest free first */
+    for (i = 0; (c = qi_scoreboard_get_index(counts, i)) != NULL; i++) {
+        put(f, "%5d %10" PRIu64 " %10" PRIu64, i, c->insns, c->blocks);
     }
-    fprintf(f, "%-5s %10" PRIu64 " %10" PRIu64 "\n", "total", insns, blocks);
-    if (f != stderr) {
+    put(f, "%-5s %10" PRIu64 " %10" PRIu64, "total",
+        qi_scoreboard_sum_u64(counts, offsetof(VCPUCounts, insns)),
+        qi_scoreboard_sum_u64(counts, offsetof(VCPUCounts, blocks)));
+    if (f) {
         fclose(f);
     }
+    qi_scoreboard_free(counts);
+    counts = NULL;
 }
 
 static bool bind(QIEventID id)
@@ -152,20 +161,28 @@ int qi_init(int argc, const char **argv)
         } else if (strcmp(argv[i], "inline=off") == 0) {
             inline_mode = false;
         } else {
-            fprintf(stderr, "icount: unknown argument '%s' (expected "
-                    "out=FILE or inline=on|off)\n", argv[i]);
+            qi_log("icount: unknown argument '%s' (expected "
+                   "out=FILE or inline=on|off)", argv[i]);
             return 1;
         }
     }
     /* Static mode runs this without -instr too: then stay out of the way */
-    active = qi_ctrl_dynamic() || argc > 0;
+    if (!qi_ctrl_dynamic() && argc == 0) {
+        return 0;
+    }
+    counts = qi_scoreboard_new(sizeof(VCPUCounts));
+    if (!counts) {
+        qi_log("icount: cannot make a scoreboard");
+        return 1;
+    }
+    active = true;
     qi_set_fini(fini, NULL);
     if (qi_ctrl_dynamic() &&
         !(bind(QI_EVENT_GUEST_INSN_BEFORE_TRANS) &&
           bind(QI_EVENT_GUEST_INSN_BEFORE_EXEC) &&
           bind(QI_EVENT_GUEST_TB_BEFORE_TRANS) &&
           bind(QI_EVENT_GUEST_TB_BEFORE_EXEC))) {
-        fprintf(stderr, "icount: cannot set the guest execution events\n");
+        qi_log("icount: cannot set the guest execution events");
         return 1;
     }
     return 0;

@@ -144,15 +144,15 @@ int qi_init(int argc, const char **argv)
             loads = stores = true;
         } else if (strncmp(argv[i], "range=", 6) == 0) {
             if (!parse_range(argv[i] + 6)) {
-                fprintf(stderr, "memtrace: bad range '%s' (expected "
-                        "range=LO-HI in hexadecimal, LO < HI, at most %d)\n",
-                        argv[i] + 6, MAX_RANGES);
+                qi_log("memtrace: bad range '%s' (expected "
+                       "range=LO-HI in hexadecimal, LO < HI, at most %d)",
+                       argv[i] + 6, MAX_RANGES);
                 return 1;
             }
         } else {
-            fprintf(stderr, "memtrace: unknown argument '%s' (expected "
-                    "out=FILE, kind=load|store|all or range=LO-HI)\n",
-                    argv[i]);
+            qi_log("memtrace: unknown argument '%s' (expected "
+                   "out=FILE, kind=load|store|all or range=LO-HI)",
+                   argv[i]);
             return 1;
         }
     }
@@ -160,20 +160,19 @@ int qi_init(int argc, const char **argv)
         return 0;               /* static mode, QEMU run without -instr */
     }
     if (!qi_mem_trace_set(batch, NULL, 0)) {
-        fprintf(stderr, "memtrace: another library traces memory\n");
+        qi_log("memtrace: another library traces memory");
         return 1;
     }
     out = path ? fopen(path, "w") : stderr;
     if (!out) {
-        fprintf(stderr, "memtrace: cannot open %s: %s\n", path,
-                strerror(errno));
+        qi_log("memtrace: cannot open %s: %s", path, strerror(errno));
         return 1;
     }
     qi_set_fini(fini, NULL);
     if (qi_ctrl_dynamic() &&
         !(bind(QI_EVENT_GUEST_MEM_BEFORE_TRANS) &&
           bind(QI_EVENT_GUEST_MEM_BEFORE_EXEC))) {
-        fprintf(stderr, "memtrace: cannot set the memory events\n");
+        qi_log("memtrace: cannot set the memory events");
         return 1;
     }
     return 0;

@@ -183,22 +183,22 @@ int qi_init(int argc, const char **argv)
     devices = g_ptr_array_new_with_free_func(g_free);
     for (i = 0; i < argc; i++) {
         if (!parse(argv[i], &path)) {
-            fprintf(stderr, "mmio: unknown argument '%s' (out=FILE, "
-                    "device=NAME, kind=read|write|all, log=on|off)\n",
-                    argv[i]);
+            qi_log("mmio: unknown argument '%s' (out=FILE, "
+                   "device=NAME, kind=read|write|all, log=on|off)",
+                   argv[i]);
             return 1;
         }
     }
     out = path ? fopen(path, "w") : stderr;
     if (!out) {
-        fprintf(stderr, "mmio: cannot write %s\n", path);
+        qi_log("mmio: cannot write %s", path);
         return 1;
     }
     counts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     if (!HAVE_EVENTS) {
-        fprintf(stderr, "mmio: built against a QEMU where memory_region_ops_"
-                "read/write are not instrumentable (configure it with "
-                "--with-instrument-events=FILE listing them)\n");
+        qi_log("mmio: built against a QEMU where memory_region_ops_"
+               "read/write are not instrumentable (configure it with "
+               "--with-instrument-events=FILE listing them)");
         return 1;
     }
     qi_set_fini(fini, NULL);
@@ -208,8 +208,8 @@ int qi_init(int argc, const char **argv)
                             QI_CTRL_INSTR_AUTO) &&
           qi_ctrl_event_set(qi_ctrl_event_id(QI_EVENT_MEMORY_REGION_OPS_WRITE),
                             QI_CTRL_INSTR_AUTO))) {
-        fprintf(stderr, "mmio: cannot set the memory region callbacks "
-                "(qemu-system-* only)\n");
+        qi_log("mmio: cannot set the memory region callbacks "
+               "(qemu-system-* only)");
         return 1;
     }
 #endif

@@ -256,8 +256,8 @@ int qi_init(int argc, const char **argv)
         if (strncmp(argv[i], "out=", 4) == 0) {
             path = argv[i] + 4;
         } else {
-            fprintf(stderr, "strace: unknown argument '%s' (expected "
-                    "out=FILE)\n", argv[i]);
+            qi_log("strace: unknown argument '%s' (expected out=FILE)",
+                   argv[i]);
             return 1;
         }
     }
@@ -266,8 +266,7 @@ int qi_init(int argc, const char **argv)
     }
     out = path ? fopen(path, "w") : stderr;
     if (!out) {
-        fprintf(stderr, "strace: cannot open %s: %s\n", path,
-                strerror(errno));
+        qi_log("strace: cannot open %s: %s", path, strerror(errno));
         return 1;
     }
     /* Each line is written whole: no buffering across guest threads */
@@ -278,7 +277,7 @@ int qi_init(int argc, const char **argv)
                             QI_CTRL_INSTR_AUTO) &&
           qi_ctrl_event_set(qi_ctrl_event_id(QI_EVENT_GUEST_USER_SYSCALL_RET),
                             QI_CTRL_INSTR_AUTO))) {
-        fprintf(stderr, "strace: cannot set the system call events\n");
+        qi_log("strace: cannot set the system call events");
         return 1;
     }
     return 0;

@@ -13,11 +13,14 @@
  *            -o libsyscount.so syscount.c
  * Run:    qemu-x86_64 -instr ./libsyscount.so,arg=out=counts.txt PROGRAM
  *
- * Arguments: out=FILE writes the table to FILE (default: stderr, which a
- * guest program may have closed by the time it exits).
+ * Arguments: out=FILE writes the table to FILE (default: QEMU's log, see
+ * qi_log(): the -D file, or QEMU's standard error, which survives a guest
+ * program that closes its own before it exits).
  */
 
+#include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <qemu-instr/qemu-instr.h>
@@ -52,33 +55,54 @@ void qi_event_guest_user_syscall_ret(QICPU vcpu, uint64_t num, uint64_t ret)
     }
 }
 
+/* One line of the table, to the file or, without out=, to QEMU's log */
+static void put(FILE *f, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void put(FILE *f, const char *fmt, ...)
+{
+    char line[128];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof(line), fmt, ap);
+    va_end(ap);
+    if (f) {
+        fprintf(f, "%s\n", line);
+    } else {
+        qi_log("%s", line);
+    }
+}
+
 void qi_fini(void)
 {
-    FILE *f = out ? fopen(out, "w") : stderr;
+    FILE *f = NULL;
     uint64_t total = 0, failed = 0;
     int nr;
 
-    if (!f) {
-        perror(out);
-        return;
+    if (out) {
+        f = fopen(out, "w");
+        if (!f) {
+            qi_log("%s: %s", out, strerror(errno));
+            return;
+        }
     }
     for (nr = 0; nr < MAX_NR; nr++) {
         total += calls[nr];
         failed += errors[nr];
     }
-    fprintf(f, "syscount: %" PRIu64 " system calls, %" PRIu64 " failed\n",
-            total, failed);
-    fprintf(f, "%-18s %6s %10s %10s\n", "syscall", "number", "calls",
-            "errors");
+    put(f, "syscount: %" PRIu64 " system calls, %" PRIu64 " failed",
+        total, failed);
+    put(f, "%-18s %6s %10s %10s", "syscall", "number", "calls", "errors");
     for (nr = 0; nr < MAX_NR; nr++) {
         if (calls[nr]) {
             const char *name = syscall_name(names, nr);
 
-            fprintf(f, "%-18s %6d %10" PRIu64 " %10" PRIu64 "\n",
-                    name ? name : "?", nr, calls[nr], errors[nr]);
+            put(f, "%-18s %6d %10" PRIu64 " %10" PRIu64,
+                name ? name : "?", nr, calls[nr], errors[nr]);
         }
     }
-    if (f != stderr) {
+    if (f) {
         fclose(f);
     }
 }
@@ -91,8 +115,8 @@ int qi_init(int argc, const char **argv)
         if (strncmp(argv[i], "out=", 4) == 0) {
             out = argv[i] + 4;
         } else {
-            fprintf(stderr, "syscount: unknown argument '%s' "
-                    "(expected out=FILE)\n", argv[i]);
+            qi_log("syscount: unknown argument '%s' (expected out=FILE)",
+                   argv[i]);
             return 1;
         }
     }

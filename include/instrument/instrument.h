@@ -52,6 +52,14 @@ void instr_init(Error **errp);
 void instr_exit(void);
 
 /**
+ * instr_vcpu_enter: a vCPU is realized
+ * @cpu: the vCPU, with its index
+ *
+ * Points the vCPU at its scoreboard entries (see qemu-instr/inline.h).
+ */
+void instr_vcpu_enter(CPUState *cpu);
+
+/**
  * instr_vcpu_exit: a vCPU goes away
  * @cpu: the vCPU; called on its own thread where it has one
  *
@@ -59,6 +67,22 @@ void instr_exit(void);
  * library (see qemu-instr/inline.h), then frees the buffer.
  */
 void instr_vcpu_exit(CPUState *cpu);
+
+/*
+ * Discontinuities (guest_discon, instrument/exec.c): cpu_exec() calls
+ * instr_discon_from() before it delivers an exception or an interrupt,
+ * instr_discon_exception() or instr_discon_interrupt() once the vCPU is
+ * at the handler, and in user mode instr_discon_user() for the exceptions it hands to
+ * cpu_loop(); targets whose interrupts have a number of their own (x86
+ * vectors) pass it with instr_discon_num().  Signal delivery to a guest
+ * handler calls instr_discon_signal().
+ */
+void instr_discon_from(CPUState *cpu);
+void instr_discon_num(CPUState *cpu, int num);
+void instr_discon_exception(CPUState *cpu);
+void instr_discon_interrupt(CPUState *cpu);
+void instr_discon_user(CPUState *cpu);
+void instr_discon_signal(CPUState *cpu, int sig, uint64_t handler);
 
 #else
 
@@ -81,6 +105,35 @@ static inline void instr_init(Error **errp)
 }
 
 static inline void instr_exit(void)
+{
+}
+
+static inline void instr_vcpu_enter(CPUState *cpu)
+{
+}
+
+static inline void instr_discon_from(CPUState *cpu)
+{
+}
+
+static inline void instr_discon_num(CPUState *cpu, int num)
+{
+}
+
+static inline void instr_discon_exception(CPUState *cpu)
+{
+}
+
+static inline void instr_discon_interrupt(CPUState *cpu)
+{
+}
+
+static inline void instr_discon_user(CPUState *cpu)
+{
+}
+
+static inline void instr_discon_signal(CPUState *cpu, int sig,
+                                       uint64_t handler)
 {
 }
 

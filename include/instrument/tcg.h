@@ -25,17 +25,79 @@ void instr_insn_start(DisasContextBase *db);
 void instr_insn_end(DisasContextBase *db, CPUState *cpu);
 void instr_tb_end(DisasContextBase *db, CPUState *cpu);
 
-/* Called by qi_event_gen_<name>_exec(): translated code raises events */
+/*
+ * qi_event_gen_<name>_exec() (tcg-events.c) emits the call of a helper
+ * between these: begin returns the QIRegAccess the _trans callback asked
+ * for (qi_gen_regs()) and opens the condition of qi_gen_exec_if(), end
+ * closes it.  instr_tcg_site_value(n) is the TCG value of the site that
+ * the event's nth "TCGv_i64" argument passes (e.g. the value a memory
+ * access loaded).
+ */
+int instr_tcg_exec_begin(void);
+void instr_tcg_exec_end(void);
+TCGv_i64 instr_tcg_site_value(int n);
+
+/* Translated code may raise _exec events or refer to library data */
 void instr_tcg_exec_emitted(void);
 
 /*
+ * The execution-time callback running on this thread (exec.c), for the
+ * register API: helpers of _exec events (INSTR_EXEC_TB, with the host
+ * return address into the block), helpers' memory accesses
+ * (INSTR_EXEC_HELPER), system call events and discontinuities.
+ */
+typedef enum InstrExecKind {
+    INSTR_EXEC_TB,
+    INSTR_EXEC_HELPER,
+    INSTR_EXEC_SYSCALL,
+    INSTR_EXEC_SYSCALL_RET,
+    INSTR_EXEC_DISCON,
+    INSTR_EXEC_SIGNAL,
+} InstrExecKind;
+
+typedef struct InstrExecContext {
+    CPUState *cpu;              /* NULL outside a callback */
+    InstrExecKind kind;
+    int access;                 /* QIRegAccess */
+    uintptr_t ra;
+    bool synced;                /* state brought up to date from @ra */
+    GByteArray *saved_pc;       /* the PC register before that */
+} InstrExecContext;
+
+extern __thread InstrExecContext instr_exec_context;
+
+void instr_exec_leave_synced(CPUState *cpu);
+
+static inline void instr_exec_enter(CPUState *cpu, int access, uintptr_t ra)
+{
+    InstrExecContext *ctx = &instr_exec_context;
+
+    ctx->cpu = cpu;
+    ctx->kind = INSTR_EXEC_TB;
+    ctx->access = access;
+    ctx->ra = ra;
+}
+
+static inline void instr_exec_leave(CPUState *cpu)
+{
+    if (unlikely(instr_exec_context.synced)) {
+        instr_exec_leave_synced(cpu);
+    }
+    instr_exec_context.cpu = NULL;
+}
+
+/*
  * A guest memory access: tcg_gen_qemu_{ld,st}_*() call instr_mem_trans()
- * before emitting the access; the helpers that access guest memory
+ * before emitting the access and instr_mem_after() (with the value
+ * loaded or stored) after it; the helpers that access guest memory
  * themselves (atomics, cpu_{ld,st}*_mmu()) call instr_mem_exec() once
  * done.
  */
 void instr_mem_trans(TCGTemp *vaddr, MemOpIdx oi, bool store);
-void instr_mem_exec(CPUState *cpu, uint64_t vaddr, MemOpIdx oi, bool store);
+void instr_mem_after(TCGTemp *val, MemOpIdx oi, bool store);
+void instr_mem_after_i128(TCGv_i128 val, MemOpIdx oi, bool store);
+void instr_mem_exec(CPUState *cpu, uint64_t vaddr, MemOpIdx oi, bool store,
+                    uint64_t value, uint64_t value_hi);
 
 /*
  * Whether this thread runs translated code: accesses QEMU makes outside
@@ -67,8 +129,18 @@ static inline void instr_mem_trans(TCGTemp *vaddr, MemOpIdx oi, bool store)
 {
 }
 
+static inline void instr_mem_after(TCGTemp *val, MemOpIdx oi, bool store)
+{
+}
+
+static inline void instr_mem_after_i128(TCGv_i128 val, MemOpIdx oi,
+                                        bool store)
+{
+}
+
 static inline void instr_mem_exec(CPUState *cpu, uint64_t vaddr,
-                                  MemOpIdx oi, bool store)
+                                  MemOpIdx oi, bool store, uint64_t value,
+                                  uint64_t value_hi)
 {
 }
 

@@ -175,6 +175,21 @@ void qi_set_fini(void (*fn)(void *data), void *data);
  */
 bool qi_unload_self(void);
 
+/**
+ * qi_log() - Write to QEMU's log.
+ * @fmt: printf() format.
+ * @...: Its arguments.
+ *
+ * Writes to the log file of ``-D FILE`` when QEMU has one, otherwise to
+ * QEMU's standard error as it was when QEMU started: in user mode the
+ * output survives a guest that closes or redirects its (shared) file
+ * descriptor 2, as coreutils programs do at exit.  Each call writes its
+ * text at once, with a newline added if it does not end with one, so
+ * the lines of different threads never interleave.  Valid anywhere,
+ * including qi_fini().
+ */
+void qi_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 #ifdef __cplusplus
 }
 #endif

@@ -39,6 +39,171 @@ extern "C" {
 void qi_gen_add_u64(QITCGv_cpu vcpu_exec, uint64_t *counter, uint64_t value);
 
 /**
+ * enum QIRegAccess - What an execution-time call may do with registers.
+ * @QI_REGS_READ: Read them, and redirect (qi_vcpu_set_pc()): the
+ *                default.  TCG stores the registers it keeps in host
+ *                registers before the call.
+ * @QI_REGS_WRITE: Also write them (qi_reg_write()): TCG loads them
+ *                 again after the call.
+ * @QI_REGS_NONE: Neither: the cheapest call, for callbacks that only
+ *                count or record their arguments.
+ */
+typedef enum QIRegAccess {
+    QI_REGS_READ = 0,
+    QI_REGS_WRITE = 1,
+    QI_REGS_NONE = 2,
+} QIRegAccess;
+
+/**
+ * qi_gen_regs() - Set what the next execution-time calls may do with
+ * registers.
+ * @vcpu_exec: The vCPU value the _trans callback got.
+ * @access: What the _exec callbacks may do.
+ *
+ * Valid in a _trans callback.  Applies to the qi_event_gen_<name>_exec()
+ * calls the callback makes after it, until it returns; each _trans
+ * callback starts with %QI_REGS_READ.
+ */
+void qi_gen_regs(QITCGv_cpu vcpu_exec, QIRegAccess access);
+
+/**
+ * DOC: Scoreboards
+ *
+ * A scoreboard is per-vCPU storage: an entry of a fixed size for each
+ * vCPU index, zeroed when the scoreboard is made.  Translated code adds
+ * to a vCPU's entry without atomics and without losing counts, since
+ * only that vCPU's thread writes it (qi_gen_vcpu_add_u64()); the library
+ * sums the entries when it wants a total (qi_scoreboard_sum_u64()).  An
+ * entry outlives its vCPU: in user mode, a thread that exits leaves its
+ * counts, and a new thread given the same index goes on from them.
+ * Entries never move, so a callback may keep a pointer to its vCPU's.
+ */
+
+/**
+ * typedef QIScoreboard - Opaque handle of a scoreboard.
+ */
+typedef struct QIScoreboard QIScoreboard;
+
+/**
+ * QI_SCOREBOARD_MAX_SIZE - Bytes per vCPU that all the scoreboards of a
+ * QEMU process may take together.
+ */
+#define QI_SCOREBOARD_MAX_SIZE (1u << 20)
+
+/**
+ * qi_scoreboard_new() - Make a scoreboard.
+ * @size: Bytes of each vCPU's entry, rounded up to a multiple of 8.
+ *
+ * Valid anywhere.  Entries are 8-byte aligned and zeroed.
+ *
+ * Return: the scoreboard, or NULL if @size is 0 or the scoreboards of
+ * the process would exceed QI_SCOREBOARD_MAX_SIZE per vCPU.
+ */
+QIScoreboard *qi_scoreboard_new(size_t size);
+
+/**
+ * qi_scoreboard_free() - Free a scoreboard.
+ * @sb: The scoreboard, or NULL.
+ *
+ * Call it from the library's fini function (the unload then drops the
+ * translated code that adds to it), or after qi_flush_translations() has
+ * taken effect: code emitted with qi_gen_vcpu_add_u64() keeps writing
+ * where the entries were.  Scoreboards a library did not free are freed
+ * when it is unloaded.
+ */
+void qi_scoreboard_free(QIScoreboard *sb);
+
+/**
+ * qi_scoreboard_get() - A vCPU's entry of a scoreboard.
+ * @sb: The scoreboard.
+ * @vcpu: The vCPU.
+ *
+ * Valid anywhere; the pointer stays valid until the scoreboard is freed.
+ *
+ * Return: the entry, or NULL if @sb or @vcpu is NULL.
+ */
+void *qi_scoreboard_get(QIScoreboard *sb, QICPU vcpu);
+
+/**
+ * qi_scoreboard_get_index() - The entry of a vCPU index.
+ * @sb: The scoreboard.
+ * @vcpu_index: The vCPU index (qi_vcpu_index()), current or past.
+ *
+ * Valid anywhere.
+ *
+ * Return: the entry, or NULL if @sb is NULL or no vCPU ever had that
+ * index.
+ */
+void *qi_scoreboard_get_index(QIScoreboard *sb, int vcpu_index);
+
+/**
+ * qi_scoreboard_sum_u64() - Sum a counter over every vCPU.
+ * @sb: The scoreboard.
+ * @offset: Offset of the uint64_t counter in the entry (8-byte aligned).
+ *
+ * Valid anywhere.  While vCPUs run, each entry is read once, as it is
+ * then.
+ *
+ * Return: the sum over every vCPU index there has been, or 0 if @sb is
+ * NULL or @offset is out of the entry.
+ */
+uint64_t qi_scoreboard_sum_u64(QIScoreboard *sb, size_t offset);
+
+/**
+ * qi_gen_vcpu_add_u64() - Add to the running vCPU's counter each time
+ * the code runs.
+ * @vcpu_exec: The vCPU value the _trans callback got.
+ * @sb: The scoreboard.
+ * @offset: Offset of the uint64_t counter in the entry (8-byte aligned).
+ * @value: What to add.
+ *
+ * Valid in a _trans callback.  Exact under MTTCG and with guest threads:
+ * the vCPU that runs the code adds to its own entry.  Costs one load
+ * more than qi_gen_add_u64().  Does nothing if @offset is out of the
+ * entry or not aligned.
+ */
+void qi_gen_vcpu_add_u64(QITCGv_cpu vcpu_exec, QIScoreboard *sb,
+                         size_t offset, uint64_t value);
+
+/**
+ * enum QICond - How qi_gen_exec_if() compares a counter with a value.
+ * @QI_COND_EQ: equal.
+ * @QI_COND_NE: not equal.
+ * @QI_COND_LT: less than (unsigned).
+ * @QI_COND_LE: less than or equal (unsigned).
+ * @QI_COND_GT: greater than (unsigned).
+ * @QI_COND_GE: greater than or equal (unsigned).
+ */
+typedef enum QICond {
+    QI_COND_EQ,
+    QI_COND_NE,
+    QI_COND_LT,
+    QI_COND_LE,
+    QI_COND_GT,
+    QI_COND_GE,
+} QICond;
+
+/**
+ * qi_gen_exec_if() - Make the next execution-time call conditional.
+ * @vcpu_exec: The vCPU value the _trans callback got.
+ * @sb: The scoreboard.
+ * @offset: Offset of a uint64_t counter in the entry (8-byte aligned).
+ * @cond: The comparison.
+ * @value: What the running vCPU's counter is compared with.
+ *
+ * Valid in a _trans callback.  The next qi_event_gen_<name>_exec() call
+ * the callback makes is only called when ``counter cond value`` holds,
+ * tested inline each time the code runs (TCG plugins' conditional
+ * callbacks; Pin's InsertIfCall).  For instance, add 1 with
+ * qi_gen_vcpu_add_u64() and call only at the Nth execution.
+ *
+ * Return: false, with nothing emitted, if @sb is NULL, @offset is out
+ * of the entry or not aligned, or @cond is not a QICond.
+ */
+bool qi_gen_exec_if(QITCGv_cpu vcpu_exec, QIScoreboard *sb, size_t offset,
+                    QICond cond, uint64_t value);
+
+/**
  * struct QIMemRecord - One guest memory access in a memory trace.
  * @vaddr: The guest virtual address accessed.
  * @pc: The guest address of the instruction that made the access (0 for

@@ -26,8 +26,13 @@ extern "C" {
  * any qemu-instr header defines the symbol qi_api_version in the
  * library, so that QEMU can refuse, with a clear message, a library
  * built for an API it does not have.
+ *
+ * Version 2 adds what changes the guest (qi_reg_write(),
+ * qi_vcpu_set_pc(), the qi_syscall_*() calls), the guest_mem_after and
+ * guest_discon events, per-vCPU scoreboards, conditional execution-time
+ * calls and qi_log().  Libraries built for version 1 load unchanged.
  */
-#define QI_API_VERSION 1
+#define QI_API_VERSION 2
 #define QI_API_VERSION_MIN 1
 
 #ifndef QEMU_OSDEP_H
@@ -66,8 +71,9 @@ typedef struct QITCGvOpaque *QITCGv;
  * @store: Whether the access writes memory (an atomic read-modify-write
  *         is two accesses, a load and then a store, as in TCG plugins).
  *
- * Passed by value to the callbacks of guest_mem_before_trans and
- * guest_mem_before_exec, and back to qi_event_gen_guest_mem_before_exec().
+ * Passed by value to the callbacks of guest_mem_before and
+ * guest_mem_after, and back to qi_event_gen_guest_mem_before_exec() and
+ * qi_event_gen_guest_mem_after_exec().
  */
 typedef struct QIMemInfo {
     unsigned int size_shift:3;
@@ -75,6 +81,26 @@ typedef struct QIMemInfo {
     unsigned int endianness:1;
     unsigned int store:1;
 } QIMemInfo;
+
+/**
+ * enum QIDisconKind - What took a vCPU off its sequential path.
+ * @QI_DISCON_INTERRUPT: An asynchronous interrupt (system mode).
+ * @QI_DISCON_EXCEPTION: A synchronous exception: a fault, a trap, a
+ *                       software interrupt or, in user mode, any guest
+ *                       exception that QEMU handles for the guest
+ *                       (system calls, faults that become signals).
+ * @QI_DISCON_HOSTCALL: A call to the host made by the guest
+ *                      (semihosting), in system mode.
+ * @QI_DISCON_SIGNAL: A signal delivered to a guest handler (user mode).
+ *
+ * The @kind argument of guest_discon.
+ */
+enum QIDisconKind {
+    QI_DISCON_INTERRUPT = 1,
+    QI_DISCON_EXCEPTION = 2,
+    QI_DISCON_HOSTCALL = 3,
+    QI_DISCON_SIGNAL = 4,
+};
 
 /**
  * typedef QIEvent - Opaque handle of a trace event.

@@ -126,9 +126,15 @@ def has_vcpu(event):
 # differently: trace-events type -> (QEMU's type at translation time, the
 # library's, QEMU's at execution time, the library's).  QEMU's types are
 # what tracing backends print.
+#
+# "TCGv_i64" is a value of the site that only the execution-time event
+# has (e.g. the value a memory access loaded): no translation-time
+# argument, nor an argument of qi_event_gen_<name>_exec(), which passes
+# the site's TCG value (instr_tcg_site_value()).
 TCG_TYPES = {
     "TCGv": ("void *", "QITCGv", "uint64_t", "uint64_t"),
     "QIMemInfo": ("uint32_t", "QIMemInfo", "uint32_t", "QIMemInfo"),
+    "TCGv_i64": (None, None, "uint64_t", "uint64_t"),
 }
 
 
@@ -151,6 +157,8 @@ def _tcg_args(args, time):
     public = {}
     for type_, name in args:
         types = TCG_TYPES.get(type_.strip())
+        if types and types[time] is None:
+            continue
         if types:
             qemu.append((types[time], name))
             if types[time + 1] != types[time]:
@@ -337,8 +345,15 @@ def gen_args(event):
     decl = getattr(event, "qi_decl_types", {})
     args = ["QITCGv_cpu vcpu_exec"]
     args += [c_decl("QITCGv" if decl.get(n, "").strip() == "TCGv" else t, n)
-             for t, n in _public(event)[1:]]
+             for t, n in _public(event)[1:] if not is_site_value(event, n)]
     return ", ".join(args)
+
+
+def is_site_value(event, name):
+    """Whether argument 'name' of a _exec event is a value of the site
+    that qi_event_gen_<name>_exec() passes itself ("TCGv_i64")."""
+    decl = getattr(event, "qi_decl_types", {})
+    return decl.get(name, "").strip() == "TCGv_i64"
 
 
 # TCG helper argument type of each C type an _exec argument may have
@@ -366,6 +381,12 @@ def helper_name(event):
     return "instr_%s" % event.name
 
 
+# (suffix, TCG call flags, QIRegAccess) of the helpers of a _exec event
+HELPER_VARIANTS = (("", "TCG_CALL_NO_WG"), ("_rw", "0"),
+                   ("_noregs", "TCG_CALL_NO_RWG"))
+HELPER_ACCESS = ("QI_REGS_READ", "QI_REGS_WRITE", "QI_REGS_NONE")
+
+
 def exec_helper_args(event):
     """(helper type, name, TCG value emitted, QEMU's C type in the
     helper) of each argument of a _exec event after the vCPU."""
@@ -373,6 +394,11 @@ def exec_helper_args(event):
     public = getattr(event, "qi_public", {})
     result = []
     for type_, name in list(event.args)[1:]:
+        if is_site_value(event, name):
+            nth = sum(1 for _, n, _, _ in result if is_site_value(event, n))
+            result.append(("i64", name, "instr_tcg_site_value(%d)" % nth,
+                           "uint64_t"))
+            continue
         if decl.get(name, "").strip() == "TCGv":
             # A TCG value of the guest: its value when the code runs
             result.append(("tl", name, "(TCGv)%s" % name, "target_ulong"))

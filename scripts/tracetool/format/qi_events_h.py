@@ -14,7 +14,7 @@ from tracetool import out
 from tracetool.instrument import (instrumented_events, event_doc, has_vcpu,
                                   public_args,
                                   qi_fn, qi_setter, qi_cb_type, qi_gen,
-                                  gen_args)
+                                  gen_args, is_site_value)
 
 
 def _doc(event, root):
@@ -128,7 +128,9 @@ def generate(events, backend, group):
                 ' * %s() - Emit a call to the execution-time callback.' %
                 qi_gen(e),
                 ' * @vcpu_exec: The vcpu_exec argument of the _trans callback.')
-            out(*[l for l in doc if l.startswith(" * @")][1:])
+            params = [l for l in doc if l.startswith(" * @")][1:]
+            out(*[l for l in params
+                  if not is_site_value(e, l[4:].split(":")[0])])
             out(' *',
                 ' * Call it from the callback of event "%s" (at translation'
                 % e.event_trans.name,

@@ -12,7 +12,8 @@ import os
 
 from tracetool import out
 from tracetool.instrument import (instrumented_events, helper_name,
-                                  exec_helper_args, gen_args, qi_gen)
+                                  exec_helper_args, gen_args, qi_gen,
+                                  HELPER_VARIANTS, HELPER_ACCESS)
 
 
 def group_header(event, root):
@@ -34,6 +35,8 @@ def generate(events, backend, group):
         '#include "qemu/osdep.h"',
         '#include "cpu.h"',
         '#include "tcg/tcg-op.h"',
+        '#include "accel/tcg/getpc.h"',
+        '#include "qemu-instr/inline.h"',
         '#include "instrument/tcg.h"')
     for hdr in headers:
         out('#include "%s"' % hdr)
@@ -51,22 +54,37 @@ def generate(events, backend, group):
             "%s %s" % (ctype, name) if not ctype.endswith("*")
             else "%s%s" % (ctype, name)
             for _, name, _, ctype in args]
+        calls = []
+        for (suffix, _), access in zip(HELPER_VARIANTS, HELPER_ACCESS):
+            helper = helper_name(e) + suffix
+            calls.append((access, 'gen_helper_%s(%s);' % (
+                helper,
+                (",\n" + " " * (8 + 12 + len(helper))).join(tcg_args))))
         out('',
             'void %(gen)s(%(gen_args)s)',
             '{',
-            '    instr_tcg_exec_emitted();',
-            '    gen_helper_%(helper)s(%(tcg_args)s);',
-            '}',
-            '',
-            'void HELPER(%(helper)s)(%(hargs)s)',
-            '{',
-            '    %(api)s(env_cpu(env)%(names)s);',
-            '}',
+            '    switch (instr_tcg_exec_begin()) {',
             gen=qi_gen(e),
-            gen_args=gen_args(e),
-            helper=helper_name(e),
-            tcg_args=(",\n" + " " * (16 + len(helper_name(e)))).join(
-                tcg_args),
-            hargs=", ".join(hargs),
-            api=e.api(),
-            names="".join(", " + name for _, name, _, _ in args))
+            gen_args=gen_args(e))
+        for access, call in calls:
+            out('    case %s:' % access,
+                '        %s' % call,
+                '        break;')
+        out('    }',
+            '    instr_tcg_exec_end();',
+            '}')
+        for (suffix, _), access in zip(HELPER_VARIANTS, HELPER_ACCESS):
+            out('',
+                'void HELPER(%(helper)s)(%(hargs)s)',
+                '{',
+                '    CPUState *cpu = env_cpu(env);',
+                '',
+                '    instr_exec_enter(cpu, %(access)s, GETPC());',
+                '    %(api)s(cpu%(names)s);',
+                '    instr_exec_leave(cpu);',
+                '}',
+                helper=helper_name(e) + suffix,
+                hargs=", ".join(hargs),
+                access=access,
+                api=e.api(),
+                names="".join(", " + name for _, name, _, _ in args))

@@ -10,7 +10,8 @@ __license__    = "GPL version 2 or (at your option) any later version"
 
 from tracetool import out
 from tracetool.instrument import (enabled, instrumented_events,
-                                  helper_name, exec_helper_args)
+                                  helper_name, exec_helper_args,
+                                  HELPER_VARIANTS)
 
 
 def generate(events, backend, group):
@@ -19,8 +20,11 @@ def generate(events, backend, group):
         ' * Included by exec/helper-{gen,proto}.h.inc and helper-info.c.inc',
         ' * with HELPER_H, once for each use: no include guard.',
         ' *',
-        ' * TCG_CALL_NO_WG: the callbacks may read the guest registers',
-        ' * (qi_reg_read()), so TCG saves them before the call.',
+        ' * Each execution-time event has three helpers, one per QIRegAccess',
+        ' * of qemu-instr/inline.h: TCG_CALL_NO_WG (the callbacks may read',
+        ' * the guest registers: TCG saves them before the call), 0 (_rw:',
+        ' * they may write them too: TCG also loads them again after) and',
+        ' * TCG_CALL_NO_RWG (_noregs: they do neither).',
         ' */')
     if enabled():
         # Makes room in the vCPU's memory trace buffer (qemu-instr/inline.h)
@@ -30,7 +34,11 @@ def generate(events, backend, group):
         if "tcg-exec" not in e.properties:
             continue
         types = ["env"] + [htype for htype, _, _, _ in exec_helper_args(e)]
-        out('DEF_HELPER_FLAGS_%(n)d(%(name)s, TCG_CALL_NO_WG, void, %(types)s)',
-            n=len(types),
-            name=helper_name(e),
-            types=", ".join(types))
+        for suffix, flags in HELPER_VARIANTS:
+            out('DEF_HELPER_FLAGS_%(n)d(%(name)s%(suffix)s, %(flags)s, void, '
+                '%(types)s)',
+                n=len(types),
+                name=helper_name(e),
+                suffix=suffix,
+                flags=flags,
+                types=", ".join(types))

@@ -525,6 +525,145 @@ bool qi_event_set_qi_test_mem_exec(qi_event_qi_test_mem_exec_cb_t cb);
  */
 void qi_event_gen_qi_test_mem_exec(QITCGv_cpu vcpu_exec, QITCGv vaddr, QIMemInfo info);
 
+/**
+ * qi_event_qi_test_value_trans() - Instrumentation callback of event "qi_test_value_trans".
+ * @vcpu: The virtual CPU that raised the event.
+ * @vcpu_exec: TCG handle of the vCPU, for qi_event_gen_qi_test_value_exec().
+ * @vaddr: Address.
+ *
+ * Trace event "qi_test_value_trans", declared at trace-events:49.
+ *
+ * A translation/execution event with a value of the site that only the
+ * execution-time event has ("TCGv_i64"): qi_event_gen_<name>_exec() does
+ * not take it.
+ *
+ * Static mode calls this function each time QEMU raises the
+ * event; define it in your static library (or inline it in
+ * "events-post.h" with QI_EVENT_QI_TEST_VALUE_TRANS_INLINE).  Dynamic mode binds
+ * it with QI_CTRL_INSTR_AUTO.  Runs in the thread that raised
+ * the event, possibly several at once (one per vCPU).
+ */
+#ifdef QI_EVENT_QI_TEST_VALUE_TRANS_INLINE
+static inline void qi_event_qi_test_value_trans(QICPU vcpu, QITCGv_cpu vcpu_exec, QITCGv vaddr);
+#else
+void qi_event_qi_test_value_trans(QICPU vcpu, QITCGv_cpu vcpu_exec, QITCGv vaddr);
+#endif
+
+/**
+ * qi_event_qi_test_value_trans_nop() - Callback that does nothing.
+ * @vcpu: The virtual CPU that raised the event.
+ * @vcpu_exec: TCG handle of the vCPU, for qi_event_gen_qi_test_value_exec().
+ * @vaddr: Address.
+ */
+void qi_event_qi_test_value_trans_nop(QICPU vcpu, QITCGv_cpu vcpu_exec, QITCGv vaddr);
+
+/**
+ * qi_event_qi_test_value_trans_trace() - Run the configured tracing backend.
+ * @vcpu: The virtual CPU that raised the event.
+ * @vcpu_exec: TCG handle of the vCPU, for qi_event_gen_qi_test_value_exec().
+ * @vaddr: Address.
+ *
+ * This is what QEMU does for the event when no callback is set;
+ * call it from a callback to keep tracing the event.
+ */
+void qi_event_qi_test_value_trans_trace(QICPU vcpu, QITCGv_cpu vcpu_exec, QITCGv vaddr);
+
+/**
+ * typedef qi_event_qi_test_value_trans_cb_t - Callback type of event "qi_test_value_trans".
+ * @vcpu: The virtual CPU that raised the event.
+ * @vcpu_exec: TCG handle of the vCPU, for qi_event_gen_qi_test_value_exec().
+ * @vaddr: Address.
+ */
+typedef void (*qi_event_qi_test_value_trans_cb_t)(QICPU vcpu, QITCGv_cpu vcpu_exec, QITCGv vaddr);
+
+/**
+ * qi_event_set_qi_test_value_trans() - Set the callback of event "qi_test_value_trans".
+ * @cb: Function to call, or NULL for the default (tracing).
+ *
+ * Takes effect at once, for every vCPU; no tracing state is
+ * involved.  Unloading the library that set it resets it.
+ *
+ * Return: true on success, false in static mode (the callback
+ * is fixed at build time there).
+ */
+bool qi_event_set_qi_test_value_trans(qi_event_qi_test_value_trans_cb_t cb);
+
+/**
+ * qi_event_qi_test_value_exec() - Instrumentation callback of event "qi_test_value_exec".
+ * @vcpu: The virtual CPU that raised the event.
+ * @vaddr: Address.
+ * @value: The site's value, at execution time only.
+ *
+ * Trace event "qi_test_value_exec", declared at trace-events:49.
+ *
+ * A translation/execution event with a value of the site that only the
+ * execution-time event has ("TCGv_i64"): qi_event_gen_<name>_exec() does
+ * not take it.
+ *
+ * Static mode calls this function each time QEMU raises the
+ * event; define it in your static library (or inline it in
+ * "events-post.h" with QI_EVENT_QI_TEST_VALUE_EXEC_INLINE).  Dynamic mode binds
+ * it with QI_CTRL_INSTR_AUTO.  Runs in the thread that raised
+ * the event, possibly several at once (one per vCPU).
+ */
+#ifdef QI_EVENT_QI_TEST_VALUE_EXEC_INLINE
+static inline void qi_event_qi_test_value_exec(QICPU vcpu, uint64_t vaddr, uint64_t value);
+#else
+void qi_event_qi_test_value_exec(QICPU vcpu, uint64_t vaddr, uint64_t value);
+#endif
+
+/**
+ * qi_event_qi_test_value_exec_nop() - Callback that does nothing.
+ * @vcpu: The virtual CPU that raised the event.
+ * @vaddr: Address.
+ * @value: The site's value, at execution time only.
+ */
+void qi_event_qi_test_value_exec_nop(QICPU vcpu, uint64_t vaddr, uint64_t value);
+
+/**
+ * qi_event_qi_test_value_exec_trace() - Run the configured tracing backend.
+ * @vcpu: The virtual CPU that raised the event.
+ * @vaddr: Address.
+ * @value: The site's value, at execution time only.
+ *
+ * This is what QEMU does for the event when no callback is set;
+ * call it from a callback to keep tracing the event.
+ */
+void qi_event_qi_test_value_exec_trace(QICPU vcpu, uint64_t vaddr, uint64_t value);
+
+/**
+ * typedef qi_event_qi_test_value_exec_cb_t - Callback type of event "qi_test_value_exec".
+ * @vcpu: The virtual CPU that raised the event.
+ * @vaddr: Address.
+ * @value: The site's value, at execution time only.
+ */
+typedef void (*qi_event_qi_test_value_exec_cb_t)(QICPU vcpu, uint64_t vaddr, uint64_t value);
+
+/**
+ * qi_event_set_qi_test_value_exec() - Set the callback of event "qi_test_value_exec".
+ * @cb: Function to call, or NULL for the default (tracing).
+ *
+ * Takes effect at once, for every vCPU; no tracing state is
+ * involved.  Unloading the library that set it resets it.
+ *
+ * Return: true on success, false in static mode (the callback
+ * is fixed at build time there).
+ */
+bool qi_event_set_qi_test_value_exec(qi_event_qi_test_value_exec_cb_t cb);
+
+/**
+ * qi_event_gen_qi_test_value_exec() - Emit a call to the execution-time callback.
+ * @vcpu_exec: The vcpu_exec argument of the _trans callback.
+ * @vaddr: Address.
+ *
+ * Call it from the callback of event "qi_test_value_trans" (at translation
+ * time): the code being translated then raises "qi_test_value_exec",
+ * with these values, each time it runs.  Without this call the
+ * translated code costs nothing more than without
+ * instrumentation.
+ */
+void qi_event_gen_qi_test_value_exec(QITCGv_cpu vcpu_exec, QITCGv vaddr);
+
 #ifdef __cplusplus
 }
 #endif

@@ -3,6 +3,8 @@
 #include "qemu/osdep.h"
 #include "cpu.h"
 #include "tcg/tcg-op.h"
+#include "accel/tcg/getpc.h"
+#include "qemu-instr/inline.h"
 #include "instrument/tcg.h"
 #include "trace/trace-root.h"
 
@@ -14,25 +16,144 @@
 
 void qi_event_gen_qi_test_exec_exec(QITCGv_cpu vcpu_exec, uint64_t pc)
 {
-    instr_tcg_exec_emitted();
-    gen_helper_instr_qi_test_exec_exec((TCGv_env)vcpu_exec,
-                                       tcg_constant_i64(pc));
+    switch (instr_tcg_exec_begin()) {
+    case QI_REGS_READ:
+        gen_helper_instr_qi_test_exec_exec((TCGv_env)vcpu_exec,
+                                           tcg_constant_i64(pc));
+        break;
+    case QI_REGS_WRITE:
+        gen_helper_instr_qi_test_exec_exec_rw((TCGv_env)vcpu_exec,
+                                              tcg_constant_i64(pc));
+        break;
+    case QI_REGS_NONE:
+        gen_helper_instr_qi_test_exec_exec_noregs((TCGv_env)vcpu_exec,
+                                                  tcg_constant_i64(pc));
+        break;
+    }
+    instr_tcg_exec_end();
 }
 
 void HELPER(instr_qi_test_exec_exec)(CPUArchState *env, uint64_t pc)
 {
-    trace_qi_test_exec_exec(env_cpu(env), pc);
+    CPUState *cpu = env_cpu(env);
+
+    instr_exec_enter(cpu, QI_REGS_READ, GETPC());
+    trace_qi_test_exec_exec(cpu, pc);
+    instr_exec_leave(cpu);
+}
+
+void HELPER(instr_qi_test_exec_exec_rw)(CPUArchState *env, uint64_t pc)
+{
+    CPUState *cpu = env_cpu(env);
+
+    instr_exec_enter(cpu, QI_REGS_WRITE, GETPC());
+    trace_qi_test_exec_exec(cpu, pc);
+    instr_exec_leave(cpu);
+}
+
+void HELPER(instr_qi_test_exec_exec_noregs)(CPUArchState *env, uint64_t pc)
+{
+    CPUState *cpu = env_cpu(env);
+
+    instr_exec_enter(cpu, QI_REGS_NONE, GETPC());
+    trace_qi_test_exec_exec(cpu, pc);
+    instr_exec_leave(cpu);
 }
 
 void qi_event_gen_qi_test_mem_exec(QITCGv_cpu vcpu_exec, QITCGv vaddr, QIMemInfo info)
 {
-    instr_tcg_exec_emitted();
-    gen_helper_instr_qi_test_mem_exec((TCGv_env)vcpu_exec,
-                                      (TCGv)vaddr,
-                                      tcg_constant_i32(instr_mem_info_pack(info)));
+    switch (instr_tcg_exec_begin()) {
+    case QI_REGS_READ:
+        gen_helper_instr_qi_test_mem_exec((TCGv_env)vcpu_exec,
+                                          (TCGv)vaddr,
+                                          tcg_constant_i32(instr_mem_info_pack(info)));
+        break;
+    case QI_REGS_WRITE:
+        gen_helper_instr_qi_test_mem_exec_rw((TCGv_env)vcpu_exec,
+                                             (TCGv)vaddr,
+                                             tcg_constant_i32(instr_mem_info_pack(info)));
+        break;
+    case QI_REGS_NONE:
+        gen_helper_instr_qi_test_mem_exec_noregs((TCGv_env)vcpu_exec,
+                                                 (TCGv)vaddr,
+                                                 tcg_constant_i32(instr_mem_info_pack(info)));
+        break;
+    }
+    instr_tcg_exec_end();
 }
 
 void HELPER(instr_qi_test_mem_exec)(CPUArchState *env, target_ulong vaddr, uint32_t info)
 {
-    trace_qi_test_mem_exec(env_cpu(env), vaddr, info);
+    CPUState *cpu = env_cpu(env);
+
+    instr_exec_enter(cpu, QI_REGS_READ, GETPC());
+    trace_qi_test_mem_exec(cpu, vaddr, info);
+    instr_exec_leave(cpu);
+}
+
+void HELPER(instr_qi_test_mem_exec_rw)(CPUArchState *env, target_ulong vaddr, uint32_t info)
+{
+    CPUState *cpu = env_cpu(env);
+
+    instr_exec_enter(cpu, QI_REGS_WRITE, GETPC());
+    trace_qi_test_mem_exec(cpu, vaddr, info);
+    instr_exec_leave(cpu);
+}
+
+void HELPER(instr_qi_test_mem_exec_noregs)(CPUArchState *env, target_ulong vaddr, uint32_t info)
+{
+    CPUState *cpu = env_cpu(env);
+
+    instr_exec_enter(cpu, QI_REGS_NONE, GETPC());
+    trace_qi_test_mem_exec(cpu, vaddr, info);
+    instr_exec_leave(cpu);
+}
+
+void qi_event_gen_qi_test_value_exec(QITCGv_cpu vcpu_exec, QITCGv vaddr)
+{
+    switch (instr_tcg_exec_begin()) {
+    case QI_REGS_READ:
+        gen_helper_instr_qi_test_value_exec((TCGv_env)vcpu_exec,
+                                            (TCGv)vaddr,
+                                            instr_tcg_site_value(0));
+        break;
+    case QI_REGS_WRITE:
+        gen_helper_instr_qi_test_value_exec_rw((TCGv_env)vcpu_exec,
+                                               (TCGv)vaddr,
+                                               instr_tcg_site_value(0));
+        break;
+    case QI_REGS_NONE:
+        gen_helper_instr_qi_test_value_exec_noregs((TCGv_env)vcpu_exec,
+                                                   (TCGv)vaddr,
+                                                   instr_tcg_site_value(0));
+        break;
+    }
+    instr_tcg_exec_end();
+}
+
+void HELPER(instr_qi_test_value_exec)(CPUArchState *env, target_ulong vaddr, uint64_t value)
+{
+    CPUState *cpu = env_cpu(env);
+
+    instr_exec_enter(cpu, QI_REGS_READ, GETPC());
+    trace_qi_test_value_exec(cpu, vaddr, value);
+    instr_exec_leave(cpu);
+}
+
+void HELPER(instr_qi_test_value_exec_rw)(CPUArchState *env, target_ulong vaddr, uint64_t value)
+{
+    CPUState *cpu = env_cpu(env);
+
+    instr_exec_enter(cpu, QI_REGS_WRITE, GETPC());
+    trace_qi_test_value_exec(cpu, vaddr, value);
+    instr_exec_leave(cpu);
+}
+
+void HELPER(instr_qi_test_value_exec_noregs)(CPUArchState *env, target_ulong vaddr, uint64_t value)
+{
+    CPUState *cpu = env_cpu(env);
+
+    instr_exec_enter(cpu, QI_REGS_NONE, GETPC());
+    trace_qi_test_value_exec(cpu, vaddr, value);
+    instr_exec_leave(cpu);
 }

@@ -18,6 +18,8 @@ extern TraceEvent _TRACE_QI_TEST_EXEC_TRANS_EVENT;
 extern TraceEvent _TRACE_QI_TEST_EXEC_EXEC_EVENT;
 extern TraceEvent _TRACE_QI_TEST_MEM_TRANS_EVENT;
 extern TraceEvent _TRACE_QI_TEST_MEM_EXEC_EVENT;
+extern TraceEvent _TRACE_QI_TEST_VALUE_TRANS_EVENT;
+extern TraceEvent _TRACE_QI_TEST_VALUE_EXEC_EVENT;
 extern uint16_t _TRACE_QI_TEST_ALLOC_DSTATE;
 extern uint16_t _TRACE_QI_TEST_CPU_DSTATE;
 extern uint16_t _TRACE_QI_TEST_CALL_DSTATE;
@@ -28,6 +30,8 @@ extern uint16_t _TRACE_QI_TEST_EXEC_TRANS_DSTATE;
 extern uint16_t _TRACE_QI_TEST_EXEC_EXEC_DSTATE;
 extern uint16_t _TRACE_QI_TEST_MEM_TRANS_DSTATE;
 extern uint16_t _TRACE_QI_TEST_MEM_EXEC_DSTATE;
+extern uint16_t _TRACE_QI_TEST_VALUE_TRANS_DSTATE;
+extern uint16_t _TRACE_QI_TEST_VALUE_EXEC_DSTATE;
 #define TRACE_QI_TEST_ALLOC_ENABLED 1
 #define TRACE_QI_TEST_CPU_ENABLED 1
 #define TRACE_QI_TEST_CALL_ENABLED 1
@@ -40,6 +44,9 @@ extern uint16_t _TRACE_QI_TEST_MEM_EXEC_DSTATE;
 #define TRACE_QI_TEST_MEM_TRANS_ENABLED 1
 #define TRACE_QI_TEST_MEM_ENABLED 1
 #define TRACE_QI_TEST_MEM_EXEC_ENABLED 1
+#define TRACE_QI_TEST_VALUE_TRANS_ENABLED 1
+#define TRACE_QI_TEST_VALUE_ENABLED 1
+#define TRACE_QI_TEST_VALUE_EXEC_ENABLED 1
 #include "qemu/log-for-trace.h"
 #include "qemu/error-report.h"
 
@@ -60,11 +67,11 @@ static inline void _nocheck__trace_qi_test_alloc(size_t size, void * ptr)
                      qemu_get_thread_id(),
                      (size_t)_now.tv_sec, (size_t)_now.tv_usec
                      , size, ptr);
-#line 64 "trace-qi_test.h"
+#line 71 "trace-qi_test.h"
         } else {
 #line 8 "trace-events"
             qemu_log("qi_test_alloc " "size %zu ptr %p" "\n", size, ptr);
-#line 68 "trace-qi_test.h"
+#line 75 "trace-qi_test.h"
         }
     }
 }
@@ -77,7 +84,7 @@ static inline void trace_qi_test_alloc(size_t size, void * ptr)
     if (unlikely(cb)) {
 #line 8 "trace-events"
         cb(size, ptr);
-#line 81 "trace-qi_test.h"
+#line 88 "trace-qi_test.h"
     } else if (TRACE_QI_TEST_ALLOC_BACKEND_DSTATE()) {
         qi_event_qi_test_alloc_trace(size, ptr);
     }
@@ -99,11 +106,11 @@ static inline void _nocheck__trace_qi_test_cpu(void * __cpu)
                      qemu_get_thread_id(),
                      (size_t)_now.tv_sec, (size_t)_now.tv_usec
                      , __cpu);
-#line 103 "trace-qi_test.h"
+#line 110 "trace-qi_test.h"
         } else {
 #line 11 "trace-events"
             qemu_log("qi_test_cpu " "cpu=%p " "\n", __cpu);
-#line 107 "trace-qi_test.h"
+#line 114 "trace-qi_test.h"
         }
     }
 }
@@ -116,7 +123,7 @@ static inline void trace_qi_test_cpu(void * __cpu)
     if (unlikely(cb)) {
 #line 11 "trace-events"
         cb(__cpu);
-#line 120 "trace-qi_test.h"
+#line 127 "trace-qi_test.h"
     } else if (TRACE_QI_TEST_CPU_BACKEND_DSTATE()) {
         qi_event_qi_test_cpu_trace(__cpu);
     }
@@ -138,11 +145,11 @@ static inline void _nocheck__trace_qi_test_call(void * __cpu, uint64_t num, uint
                      qemu_get_thread_id(),
                      (size_t)_now.tv_sec, (size_t)_now.tv_usec
                      , __cpu, num, arg1, arg2);
-#line 142 "trace-qi_test.h"
+#line 149 "trace-qi_test.h"
         } else {
 #line 17 "trace-events"
             qemu_log("qi_test_call " "cpu=%p ""num=0x%016"PRIx64" arg1=0x%016"PRIx64" arg2=%s" "\n", __cpu, num, arg1, arg2);
-#line 146 "trace-qi_test.h"
+#line 153 "trace-qi_test.h"
         }
     }
 }
@@ -155,7 +162,7 @@ static inline void trace_qi_test_call(void * __cpu, uint64_t num, uint64_t arg1,
     if (unlikely(cb)) {
 #line 17 "trace-events"
         cb(__cpu, num, arg1, arg2);
-#line 159 "trace-qi_test.h"
+#line 166 "trace-qi_test.h"
     } else if (TRACE_QI_TEST_CALL_BACKEND_DSTATE()) {
         qi_event_qi_test_call_trace(__cpu, num, arg1, arg2);
     }
@@ -177,11 +184,11 @@ static inline void _nocheck__trace_qi_test_selected(int value)
                      qemu_get_thread_id(),
                      (size_t)_now.tv_sec, (size_t)_now.tv_usec
                      , value);
-#line 181 "trace-qi_test.h"
+#line 188 "trace-qi_test.h"
         } else {
 #line 21 "trace-events"
             qemu_log("qi_test_selected " "value %d" "\n", value);
-#line 185 "trace-qi_test.h"
+#line 192 "trace-qi_test.h"
         }
     }
 }
@@ -194,7 +201,7 @@ static inline void trace_qi_test_selected(int value)
     if (unlikely(cb)) {
 #line 21 "trace-events"
         cb(value);
-#line 198 "trace-qi_test.h"
+#line 205 "trace-qi_test.h"
     } else if (TRACE_QI_TEST_SELECTED_BACKEND_DSTATE()) {
         qi_event_qi_test_selected_trace(value);
     }
@@ -215,11 +222,11 @@ static inline void _nocheck__trace_qi_test_plain(int value)
                      qemu_get_thread_id(),
                      (size_t)_now.tv_sec, (size_t)_now.tv_usec
                      , value);
-#line 219 "trace-qi_test.h"
+#line 226 "trace-qi_test.h"
         } else {
 #line 24 "trace-events"
             qemu_log("qi_test_plain " "value %d" "\n", value);
-#line 223 "trace-qi_test.h"
+#line 230 "trace-qi_test.h"
         }
     }
 }
@@ -261,11 +268,11 @@ static inline void _nocheck__trace_qi_test_exec_trans(void * __cpu, void * __tcg
                      qemu_get_thread_id(),
                      (size_t)_now.tv_sec, (size_t)_now.tv_usec
                      , __cpu, __tcg_cpu, pc, size);
-#line 265 "trace-qi_test.h"
+#line 272 "trace-qi_test.h"
         } else {
 #line 34 "trace-events"
             qemu_log("qi_test_exec_trans " "cpu=%p ""tcg_cpu=%p ""pc=0x%"PRIx64" size=%u" "\n", __cpu, __tcg_cpu, pc, size);
-#line 269 "trace-qi_test.h"
+#line 276 "trace-qi_test.h"
         }
     }
 }
@@ -278,7 +285,7 @@ static inline void trace_qi_test_exec_trans(void * __cpu, void * __tcg_cpu, uint
     if (unlikely(cb)) {
 #line 34 "trace-events"
         cb(__cpu, __tcg_cpu, pc, size);
-#line 282 "trace-qi_test.h"
+#line 289 "trace-qi_test.h"
     } else if (TRACE_QI_TEST_EXEC_TRANS_BACKEND_DSTATE()) {
         qi_event_qi_test_exec_trans_trace(__cpu, __tcg_cpu, pc, size);
     }
@@ -300,11 +307,11 @@ static inline void _nocheck__trace_qi_test_exec_exec(void * __cpu, uint64_t pc)
                      qemu_get_thread_id(),
                      (size_t)_now.tv_sec, (size_t)_now.tv_usec
                      , __cpu, pc);
-#line 304 "trace-qi_test.h"
+#line 311 "trace-qi_test.h"
         } else {
 #line 34 "trace-events"
             qemu_log("qi_test_exec_exec " "cpu=%p ""pc=0x%"PRIx64 "\n", __cpu, pc);
-#line 308 "trace-qi_test.h"
+#line 315 "trace-qi_test.h"
         }
     }
 }
@@ -317,7 +324,7 @@ static inline void trace_qi_test_exec_exec(void * __cpu, uint64_t pc)
     if (unlikely(cb)) {
 #line 34 "trace-events"
         cb(__cpu, pc);
-#line 321 "trace-qi_test.h"
+#line 328 "trace-qi_test.h"
     } else if (TRACE_QI_TEST_EXEC_EXEC_BACKEND_DSTATE()) {
         qi_event_qi_test_exec_exec_trace(__cpu, pc);
     }
@@ -339,11 +346,11 @@ static inline void _nocheck__trace_qi_test_mem_trans(void * __cpu, void * __tcg_
                      qemu_get_thread_id(),
                      (size_t)_now.tv_sec, (size_t)_now.tv_usec
                      , __cpu, __tcg_cpu, vaddr, info);
-#line 343 "trace-qi_test.h"
+#line 350 "trace-qi_test.h"
         } else {
 #line 41 "trace-events"
             qemu_log("qi_test_mem_trans " "cpu=%p ""tcg_cpu=%p ""vaddr=%p info=0x%x" "\n", __cpu, __tcg_cpu, vaddr, info);
-#line 347 "trace-qi_test.h"
+#line 354 "trace-qi_test.h"
         }
     }
 }
@@ -356,7 +363,7 @@ static inline void trace_qi_test_mem_trans(void * __cpu, void * __tcg_cpu, void 
     if (unlikely(cb)) {
 #line 41 "trace-events"
         cb(__cpu, __tcg_cpu, (QITCGv)vaddr, instr_mem_info_unpack(info));
-#line 360 "trace-qi_test.h"
+#line 367 "trace-qi_test.h"
     } else if (TRACE_QI_TEST_MEM_TRANS_BACKEND_DSTATE()) {
         qi_event_qi_test_mem_trans_trace(__cpu, __tcg_cpu, (QITCGv)vaddr, instr_mem_info_unpack(info));
     }
@@ -378,11 +385,11 @@ static inline void _nocheck__trace_qi_test_mem_exec(void * __cpu, uint64_t vaddr
                      qemu_get_thread_id(),
                      (size_t)_now.tv_sec, (size_t)_now.tv_usec
                      , __cpu, vaddr, info);
-#line 382 "trace-qi_test.h"
+#line 389 "trace-qi_test.h"
         } else {
 #line 41 "trace-events"
             qemu_log("qi_test_mem_exec " "cpu=%p ""vaddr=0x%"PRIx64" info=0x%x" "\n", __cpu, vaddr, info);
-#line 386 "trace-qi_test.h"
+#line 393 "trace-qi_test.h"
         }
     }
 }
@@ -395,9 +402,87 @@ static inline void trace_qi_test_mem_exec(void * __cpu, uint64_t vaddr, uint32_t
     if (unlikely(cb)) {
 #line 41 "trace-events"
         cb(__cpu, vaddr, instr_mem_info_unpack(info));
-#line 399 "trace-qi_test.h"
+#line 406 "trace-qi_test.h"
     } else if (TRACE_QI_TEST_MEM_EXEC_BACKEND_DSTATE()) {
         qi_event_qi_test_mem_exec_trace(__cpu, vaddr, instr_mem_info_unpack(info));
+    }
+}
+
+#define TRACE_QI_TEST_VALUE_TRANS_BACKEND_DSTATE() ( \
+    trace_event_get_state_dynamic_by_id(TRACE_QI_TEST_VALUE_TRANS) || \
+    instr_event_get(QI_EVENT_QI_TEST_VALUE_TRANS) || \
+    false)
+
+static inline void _nocheck__trace_qi_test_value_trans(void * __cpu, void * __tcg_cpu, void * vaddr)
+{
+    if (trace_event_get_state(TRACE_QI_TEST_VALUE_TRANS) && qemu_loglevel_mask(LOG_TRACE)) {
+        if (message_with_timestamp) {
+            struct timeval _now;
+            gettimeofday(&_now, NULL);
+#line 49 "trace-events"
+            qemu_log("%d@%zu.%06zu:qi_test_value_trans " "cpu=%p ""tcg_cpu=%p ""vaddr=%p" "\n",
+                     qemu_get_thread_id(),
+                     (size_t)_now.tv_sec, (size_t)_now.tv_usec
+                     , __cpu, __tcg_cpu, vaddr);
+#line 428 "trace-qi_test.h"
+        } else {
+#line 49 "trace-events"
+            qemu_log("qi_test_value_trans " "cpu=%p ""tcg_cpu=%p ""vaddr=%p" "\n", __cpu, __tcg_cpu, vaddr);
+#line 432 "trace-qi_test.h"
+        }
+    }
+}
+
+static inline void trace_qi_test_value_trans(void * __cpu, void * __tcg_cpu, void * vaddr)
+{
+    qi_event_qi_test_value_trans_cb_t cb =
+        (qi_event_qi_test_value_trans_cb_t)instr_event_get(QI_EVENT_QI_TEST_VALUE_TRANS);
+
+    if (unlikely(cb)) {
+#line 49 "trace-events"
+        cb(__cpu, __tcg_cpu, (QITCGv)vaddr);
+#line 445 "trace-qi_test.h"
+    } else if (TRACE_QI_TEST_VALUE_TRANS_BACKEND_DSTATE()) {
+        qi_event_qi_test_value_trans_trace(__cpu, __tcg_cpu, (QITCGv)vaddr);
+    }
+}
+
+#define TRACE_QI_TEST_VALUE_EXEC_BACKEND_DSTATE() ( \
+    trace_event_get_state_dynamic_by_id(TRACE_QI_TEST_VALUE_EXEC) || \
+    instr_event_get(QI_EVENT_QI_TEST_VALUE_EXEC) || \
+    false)
+
+static inline void _nocheck__trace_qi_test_value_exec(void * __cpu, uint64_t vaddr, uint64_t value)
+{
+    if (trace_event_get_state(TRACE_QI_TEST_VALUE_EXEC) && qemu_loglevel_mask(LOG_TRACE)) {
+        if (message_with_timestamp) {
+            struct timeval _now;
+            gettimeofday(&_now, NULL);
+#line 49 "trace-events"
+            qemu_log("%d@%zu.%06zu:qi_test_value_exec " "cpu=%p ""vaddr=0x%"PRIx64" value=0x%"PRIx64 "\n",
+                     qemu_get_thread_id(),
+                     (size_t)_now.tv_sec, (size_t)_now.tv_usec
+                     , __cpu, vaddr, value);
+#line 467 "trace-qi_test.h"
+        } else {
+#line 49 "trace-events"
+            qemu_log("qi_test_value_exec " "cpu=%p ""vaddr=0x%"PRIx64" value=0x%"PRIx64 "\n", __cpu, vaddr, value);
+#line 471 "trace-qi_test.h"
+        }
+    }
+}
+
+static inline void trace_qi_test_value_exec(void * __cpu, uint64_t vaddr, uint64_t value)
+{
+    qi_event_qi_test_value_exec_cb_t cb =
+        (qi_event_qi_test_value_exec_cb_t)instr_event_get(QI_EVENT_QI_TEST_VALUE_EXEC);
+
+    if (unlikely(cb)) {
+#line 49 "trace-events"
+        cb(__cpu, vaddr, value);
+#line 484 "trace-qi_test.h"
+    } else if (TRACE_QI_TEST_VALUE_EXEC_BACKEND_DSTATE()) {
+        qi_event_qi_test_value_exec_trace(__cpu, vaddr, value);
     }
 }
 #endif /* TRACE_QI_TEST_GENERATED_TRACERS_H */

@@ -3,6 +3,9 @@
  * Included by exec/helper-{gen,proto}.h.inc and helper-info.c.inc
  * with HELPER_H, once for each use: no include guard.
  *
- * TCG_CALL_NO_WG: the callbacks may read the guest registers
- * (qi_reg_read()), so TCG saves them before the call.
+ * Each execution-time event has three helpers, one per QIRegAccess
+ * of qemu-instr/inline.h: TCG_CALL_NO_WG (the callbacks may read
+ * the guest registers: TCG saves them before the call), 0 (_rw:
+ * they may write them too: TCG also loads them again after) and
+ * TCG_CALL_NO_RWG (_noregs: they do neither).
  */

@@ -3,9 +3,19 @@
  * Included by exec/helper-{gen,proto}.h.inc and helper-info.c.inc
  * with HELPER_H, once for each use: no include guard.
  *
- * TCG_CALL_NO_WG: the callbacks may read the guest registers
- * (qi_reg_read()), so TCG saves them before the call.
+ * Each execution-time event has three helpers, one per QIRegAccess
+ * of qemu-instr/inline.h: TCG_CALL_NO_WG (the callbacks may read
+ * the guest registers: TCG saves them before the call), 0 (_rw:
+ * they may write them too: TCG also loads them again after) and
+ * TCG_CALL_NO_RWG (_noregs: they do neither).
  */
 DEF_HELPER_FLAGS_2(instr_mem_trace_room, TCG_CALL_NO_WG, void, env, i32)
 DEF_HELPER_FLAGS_2(instr_qi_test_exec_exec, TCG_CALL_NO_WG, void, env, i64)
+DEF_HELPER_FLAGS_2(instr_qi_test_exec_exec_rw, 0, void, env, i64)
+DEF_HELPER_FLAGS_2(instr_qi_test_exec_exec_noregs, TCG_CALL_NO_RWG, void, env, i64)
 DEF_HELPER_FLAGS_3(instr_qi_test_mem_exec, TCG_CALL_NO_WG, void, env, tl, i32)
+DEF_HELPER_FLAGS_3(instr_qi_test_mem_exec_rw, 0, void, env, tl, i32)
+DEF_HELPER_FLAGS_3(instr_qi_test_mem_exec_noregs, TCG_CALL_NO_RWG, void, env, tl, i32)
+DEF_HELPER_FLAGS_3(instr_qi_test_value_exec, TCG_CALL_NO_WG, void, env, tl, i64)
+DEF_HELPER_FLAGS_3(instr_qi_test_value_exec_rw, 0, void, env, tl, i64)
+DEF_HELPER_FLAGS_3(instr_qi_test_value_exec_noregs, TCG_CALL_NO_RWG, void, env, tl, i64)

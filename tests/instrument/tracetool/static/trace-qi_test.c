@@ -16,6 +16,8 @@ uint16_t _TRACE_QI_TEST_EXEC_TRANS_DSTATE;
 uint16_t _TRACE_QI_TEST_EXEC_EXEC_DSTATE;
 uint16_t _TRACE_QI_TEST_MEM_TRANS_DSTATE;
 uint16_t _TRACE_QI_TEST_MEM_EXEC_DSTATE;
+uint16_t _TRACE_QI_TEST_VALUE_TRANS_DSTATE;
+uint16_t _TRACE_QI_TEST_VALUE_EXEC_DSTATE;
 TraceEvent _TRACE_QI_TEST_ALLOC_EVENT = {
     .id = 0,
     .name = "qi_test_alloc",
@@ -76,6 +78,18 @@ TraceEvent _TRACE_QI_TEST_MEM_EXEC_EVENT = {
     .sstate = TRACE_QI_TEST_MEM_EXEC_ENABLED,
     .dstate = &_TRACE_QI_TEST_MEM_EXEC_DSTATE 
 };
+TraceEvent _TRACE_QI_TEST_VALUE_TRANS_EVENT = {
+    .id = 0,
+    .name = "qi_test_value_trans",
+    .sstate = TRACE_QI_TEST_VALUE_TRANS_ENABLED,
+    .dstate = &_TRACE_QI_TEST_VALUE_TRANS_DSTATE 
+};
+TraceEvent _TRACE_QI_TEST_VALUE_EXEC_EVENT = {
+    .id = 0,
+    .name = "qi_test_value_exec",
+    .sstate = TRACE_QI_TEST_VALUE_EXEC_ENABLED,
+    .dstate = &_TRACE_QI_TEST_VALUE_EXEC_DSTATE 
+};
 TraceEvent *qi_test_trace_events[] = {
     &_TRACE_QI_TEST_ALLOC_EVENT,
     &_TRACE_QI_TEST_CPU_EVENT,
@@ -87,6 +101,8 @@ TraceEvent *qi_test_trace_events[] = {
     &_TRACE_QI_TEST_EXEC_EXEC_EVENT,
     &_TRACE_QI_TEST_MEM_TRANS_EVENT,
     &_TRACE_QI_TEST_MEM_EXEC_EVENT,
+    &_TRACE_QI_TEST_VALUE_TRANS_EVENT,
+    &_TRACE_QI_TEST_VALUE_EXEC_EVENT,
   NULL,
 };
 
@@ -282,6 +298,52 @@ void __attribute__((weak)) qi_event_qi_test_mem_exec(QICPU vcpu, uint64_t vaddr,
 }
 #endif
 
+void qi_event_qi_test_value_trans_nop(QICPU vcpu, QITCGv_cpu vcpu_exec, QITCGv vaddr)
+{
+}
+
+void qi_event_qi_test_value_trans_trace(QICPU vcpu, QITCGv_cpu vcpu_exec, QITCGv vaddr)
+{
+    _nocheck__trace_qi_test_value_trans(vcpu, vcpu_exec, (void *)vaddr);
+}
+
+bool qi_event_set_qi_test_value_trans(qi_event_qi_test_value_trans_cb_t cb)
+{
+    return instr_event_set(QI_EVENT_QI_TEST_VALUE_TRANS, (InstrEventFn)cb,
+                           __builtin_return_address(0));
+}
+
+#ifndef QI_EVENT_QI_TEST_VALUE_TRANS_INLINE
+/* Runs when the static library does not define it */
+void __attribute__((weak)) qi_event_qi_test_value_trans(QICPU vcpu, QITCGv_cpu vcpu_exec, QITCGv vaddr)
+{
+    qi_event_qi_test_value_trans_trace(vcpu, vcpu_exec, vaddr);
+}
+#endif
+
+void qi_event_qi_test_value_exec_nop(QICPU vcpu, uint64_t vaddr, uint64_t value)
+{
+}
+
+void qi_event_qi_test_value_exec_trace(QICPU vcpu, uint64_t vaddr, uint64_t value)
+{
+    _nocheck__trace_qi_test_value_exec(vcpu, vaddr, value);
+}
+
+bool qi_event_set_qi_test_value_exec(qi_event_qi_test_value_exec_cb_t cb)
+{
+    return instr_event_set(QI_EVENT_QI_TEST_VALUE_EXEC, (InstrEventFn)cb,
+                           __builtin_return_address(0));
+}
+
+#ifndef QI_EVENT_QI_TEST_VALUE_EXEC_INLINE
+/* Runs when the static library does not define it */
+void __attribute__((weak)) qi_event_qi_test_value_exec(QICPU vcpu, uint64_t vaddr, uint64_t value)
+{
+    qi_event_qi_test_value_exec_trace(vcpu, vaddr, value);
+}
+#endif
+
 static InstrEvent instr_qi_test_events[] = {
     {
         .id = QI_EVENT_QI_TEST_ALLOC,
@@ -322,6 +384,16 @@ static InstrEvent instr_qi_test_events[] = {
         .id = QI_EVENT_QI_TEST_MEM_EXEC,
         .trace = &_TRACE_QI_TEST_MEM_EXEC_EVENT,
         .nop = (InstrEventFn)qi_event_qi_test_mem_exec_nop,
+    },
+    {
+        .id = QI_EVENT_QI_TEST_VALUE_TRANS,
+        .trace = &_TRACE_QI_TEST_VALUE_TRANS_EVENT,
+        .nop = (InstrEventFn)qi_event_qi_test_value_trans_nop,
+    },
+    {
+        .id = QI_EVENT_QI_TEST_VALUE_EXEC,
+        .trace = &_TRACE_QI_TEST_VALUE_EXEC_EVENT,
+        .nop = (InstrEventFn)qi_event_qi_test_value_exec_nop,
     },
 };
 

@@ -19,6 +19,8 @@ extern TraceEvent _TRACE_QI_TEST_EXEC_TRANS_EVENT;
 extern TraceEvent _TRACE_QI_TEST_EXEC_EXEC_EVENT;
 extern TraceEvent _TRACE_QI_TEST_MEM_TRANS_EVENT;
 extern TraceEvent _TRACE_QI_TEST_MEM_EXEC_EVENT;
+extern TraceEvent _TRACE_QI_TEST_VALUE_TRANS_EVENT;
+extern TraceEvent _TRACE_QI_TEST_VALUE_EXEC_EVENT;
 extern uint16_t _TRACE_QI_TEST_ALLOC_DSTATE;
 extern uint16_t _TRACE_QI_TEST_CPU_DSTATE;
 extern uint16_t _TRACE_QI_TEST_CALL_DSTATE;
@@ -29,6 +31,8 @@ extern uint16_t _TRACE_QI_TEST_EXEC_TRANS_DSTATE;
 extern uint16_t _TRACE_QI_TEST_EXEC_EXEC_DSTATE;
 extern uint16_t _TRACE_QI_TEST_MEM_TRANS_DSTATE;
 extern uint16_t _TRACE_QI_TEST_MEM_EXEC_DSTATE;
+extern uint16_t _TRACE_QI_TEST_VALUE_TRANS_DSTATE;
+extern uint16_t _TRACE_QI_TEST_VALUE_EXEC_DSTATE;
 #define TRACE_QI_TEST_ALLOC_ENABLED 1
 #define TRACE_QI_TEST_CPU_ENABLED 1
 #define TRACE_QI_TEST_CALL_ENABLED 1
@@ -41,6 +45,9 @@ extern uint16_t _TRACE_QI_TEST_MEM_EXEC_DSTATE;
 #define TRACE_QI_TEST_MEM_TRANS_ENABLED 1
 #define TRACE_QI_TEST_MEM_ENABLED 1
 #define TRACE_QI_TEST_MEM_EXEC_ENABLED 1
+#define TRACE_QI_TEST_VALUE_TRANS_ENABLED 1
+#define TRACE_QI_TEST_VALUE_ENABLED 1
+#define TRACE_QI_TEST_VALUE_EXEC_ENABLED 1
 #include "qemu/log-for-trace.h"
 #include "qemu/error-report.h"
 
@@ -61,11 +68,11 @@ static inline void _nocheck__trace_qi_test_alloc(size_t size, void * ptr)
                      qemu_get_thread_id(),
                      (size_t)_now.tv_sec, (size_t)_now.tv_usec
                      , size, ptr);
-#line 65 "trace-qi_test.h"
+#line 72 "trace-qi_test.h"
         } else {
 #line 8 "trace-events"
             qemu_log("qi_test_alloc " "size %zu ptr %p" "\n", size, ptr);
-#line 69 "trace-qi_test.h"
+#line 76 "trace-qi_test.h"
         }
     }
 }
@@ -74,7 +81,7 @@ static inline void trace_qi_test_alloc(size_t size, void * ptr)
 {
 #line 8 "trace-events"
     qi_event_qi_test_alloc(size, ptr);
-#line 78 "trace-qi_test.h"
+#line 85 "trace-qi_test.h"
 }
 
 #define TRACE_QI_TEST_CPU_BACKEND_DSTATE() ( \
@@ -93,11 +100,11 @@ static inline void _nocheck__trace_qi_test_cpu(void * __cpu)
                      qemu_get_thread_id(),
                      (size_t)_now.tv_sec, (size_t)_now.tv_usec
                      , __cpu);
-#line 97 "trace-qi_test.h"
+#line 104 "trace-qi_test.h"
         } else {
 #line 11 "trace-events"
             qemu_log("qi_test_cpu " "cpu=%p " "\n", __cpu);
-#line 101 "trace-qi_test.h"
+#line 108 "trace-qi_test.h"
         }
     }
 }
@@ -106,7 +113,7 @@ static inline void trace_qi_test_cpu(void * __cpu)
 {
 #line 11 "trace-events"
     qi_event_qi_test_cpu(__cpu);
-#line 110 "trace-qi_test.h"
+#line 117 "trace-qi_test.h"
 }
 
 #define TRACE_QI_TEST_CALL_BACKEND_DSTATE() ( \
@@ -125,11 +132,11 @@ static inline void _nocheck__trace_qi_test_call(void * __cpu, uint64_t num, uint
                      qemu_get_thread_id(),
                      (size_t)_now.tv_sec, (size_t)_now.tv_usec
                      , __cpu, num, arg1, arg2);
-#line 129 "trace-qi_test.h"
+#line 136 "trace-qi_test.h"
         } else {
 #line 17 "trace-events"
             qemu_log("qi_test_call " "cpu=%p ""num=0x%016"PRIx64" arg1=0x%016"PRIx64" arg2=%s" "\n", __cpu, num, arg1, arg2);
-#line 133 "trace-qi_test.h"
+#line 140 "trace-qi_test.h"
         }
     }
 }
@@ -138,7 +145,7 @@ static inline void trace_qi_test_call(void * __cpu, uint64_t num, uint64_t arg1,
 {
 #line 17 "trace-events"
     qi_event_qi_test_call(__cpu, num, arg1, arg2);
-#line 142 "trace-qi_test.h"
+#line 149 "trace-qi_test.h"
 }
 
 #define TRACE_QI_TEST_SELECTED_BACKEND_DSTATE() ( \
@@ -157,11 +164,11 @@ static inline void _nocheck__trace_qi_test_selected(int value)
                      qemu_get_thread_id(),
                      (size_t)_now.tv_sec, (size_t)_now.tv_usec
                      , value);
-#line 161 "trace-qi_test.h"
+#line 168 "trace-qi_test.h"
         } else {
 #line 21 "trace-events"
             qemu_log("qi_test_selected " "value %d" "\n", value);
-#line 165 "trace-qi_test.h"
+#line 172 "trace-qi_test.h"
         }
     }
 }
@@ -170,7 +177,7 @@ static inline void trace_qi_test_selected(int value)
 {
 #line 21 "trace-events"
     qi_event_qi_test_selected(value);
-#line 174 "trace-qi_test.h"
+#line 181 "trace-qi_test.h"
 }
 
 #define TRACE_QI_TEST_PLAIN_BACKEND_DSTATE() ( \
@@ -188,11 +195,11 @@ static inline void _nocheck__trace_qi_test_plain(int value)
                      qemu_get_thread_id(),
                      (size_t)_now.tv_sec, (size_t)_now.tv_usec
                      , value);
-#line 192 "trace-qi_test.h"
+#line 199 "trace-qi_test.h"
         } else {
 #line 24 "trace-events"
             qemu_log("qi_test_plain " "value %d" "\n", value);
-#line 196 "trace-qi_test.h"
+#line 203 "trace-qi_test.h"
         }
     }
 }
@@ -234,11 +241,11 @@ static inline void _nocheck__trace_qi_test_exec_trans(void * __cpu, void * __tcg
                      qemu_get_thread_id(),
                      (size_t)_now.tv_sec, (size_t)_now.tv_usec
                      , __cpu, __tcg_cpu, pc, size);
-#line 238 "trace-qi_test.h"
+#line 245 "trace-qi_test.h"
         } else {
 #line 34 "trace-events"
             qemu_log("qi_test_exec_trans " "cpu=%p ""tcg_cpu=%p ""pc=0x%"PRIx64" size=%u" "\n", __cpu, __tcg_cpu, pc, size);
-#line 242 "trace-qi_test.h"
+#line 249 "trace-qi_test.h"
         }
     }
 }
@@ -247,7 +254,7 @@ static inline void trace_qi_test_exec_trans(void * __cpu, void * __tcg_cpu, uint
 {
 #line 34 "trace-events"
     qi_event_qi_test_exec_trans(__cpu, __tcg_cpu, pc, size);
-#line 251 "trace-qi_test.h"
+#line 258 "trace-qi_test.h"
 }
 
 #define TRACE_QI_TEST_EXEC_EXEC_BACKEND_DSTATE() ( \
@@ -266,11 +273,11 @@ static inline void _nocheck__trace_qi_test_exec_exec(void * __cpu, uint64_t pc)
                      qemu_get_thread_id(),
                      (size_t)_now.tv_sec, (size_t)_now.tv_usec
                      , __cpu, pc);
-#line 270 "trace-qi_test.h"
+#line 277 "trace-qi_test.h"
         } else {
 #line 34 "trace-events"
             qemu_log("qi_test_exec_exec " "cpu=%p ""pc=0x%"PRIx64 "\n", __cpu, pc);
-#line 274 "trace-qi_test.h"
+#line 281 "trace-qi_test.h"
         }
     }
 }
@@ -279,7 +286,7 @@ static inline void trace_qi_test_exec_exec(void * __cpu, uint64_t pc)
 {
 #line 34 "trace-events"
     qi_event_qi_test_exec_exec(__cpu, pc);
-#line 283 "trace-qi_test.h"
+#line 290 "trace-qi_test.h"
 }
 
 #define TRACE_QI_TEST_MEM_TRANS_BACKEND_DSTATE() ( \
@@ -298,11 +305,11 @@ static inline void _nocheck__trace_qi_test_mem_trans(void * __cpu, void * __tcg_
                      qemu_get_thread_id(),
                      (size_t)_now.tv_sec, (size_t)_now.tv_usec
                      , __cpu, __tcg_cpu, vaddr, info);
-#line 302 "trace-qi_test.h"
+#line 309 "trace-qi_test.h"
         } else {
 #line 41 "trace-events"
             qemu_log("qi_test_mem_trans " "cpu=%p ""tcg_cpu=%p ""vaddr=%p info=0x%x" "\n", __cpu, __tcg_cpu, vaddr, info);
-#line 306 "trace-qi_test.h"
+#line 313 "trace-qi_test.h"
         }
     }
 }
@@ -311,7 +318,7 @@ static inline void trace_qi_test_mem_trans(void * __cpu, void * __tcg_cpu, void 
 {
 #line 41 "trace-events"
     qi_event_qi_test_mem_trans(__cpu, __tcg_cpu, (QITCGv)vaddr, instr_mem_info_unpack(info));
-#line 315 "trace-qi_test.h"
+#line 322 "trace-qi_test.h"
 }
 
 #define TRACE_QI_TEST_MEM_EXEC_BACKEND_DSTATE() ( \
@@ -330,11 +337,11 @@ static inline void _nocheck__trace_qi_test_mem_exec(void * __cpu, uint64_t vaddr
                      qemu_get_thread_id(),
                      (size_t)_now.tv_sec, (size_t)_now.tv_usec
                      , __cpu, vaddr, info);
-#line 334 "trace-qi_test.h"
+#line 341 "trace-qi_test.h"
         } else {
 #line 41 "trace-events"
             qemu_log("qi_test_mem_exec " "cpu=%p ""vaddr=0x%"PRIx64" info=0x%x" "\n", __cpu, vaddr, info);
-#line 338 "trace-qi_test.h"
+#line 345 "trace-qi_test.h"
         }
     }
 }
@@ -343,7 +350,71 @@ static inline void trace_qi_test_mem_exec(void * __cpu, uint64_t vaddr, uint32_t
 {
 #line 41 "trace-events"
     qi_event_qi_test_mem_exec(__cpu, vaddr, instr_mem_info_unpack(info));
-#line 347 "trace-qi_test.h"
+#line 354 "trace-qi_test.h"
+}
+
+#define TRACE_QI_TEST_VALUE_TRANS_BACKEND_DSTATE() ( \
+    trace_event_get_state_dynamic_by_id(TRACE_QI_TEST_VALUE_TRANS) || \
+    QI_EVENT_QI_TEST_VALUE_TRANS_ENABLED || \
+    false)
+
+static inline void _nocheck__trace_qi_test_value_trans(void * __cpu, void * __tcg_cpu, void * vaddr)
+{
+    if (trace_event_get_state(TRACE_QI_TEST_VALUE_TRANS) && qemu_loglevel_mask(LOG_TRACE)) {
+        if (message_with_timestamp) {
+            struct timeval _now;
+            gettimeofday(&_now, NULL);
+#line 49 "trace-events"
+            qemu_log("%d@%zu.%06zu:qi_test_value_trans " "cpu=%p ""tcg_cpu=%p ""vaddr=%p" "\n",
+                     qemu_get_thread_id(),
+                     (size_t)_now.tv_sec, (size_t)_now.tv_usec
+                     , __cpu, __tcg_cpu, vaddr);
+#line 373 "trace-qi_test.h"
+        } else {
+#line 49 "trace-events"
+            qemu_log("qi_test_value_trans " "cpu=%p ""tcg_cpu=%p ""vaddr=%p" "\n", __cpu, __tcg_cpu, vaddr);
+#line 377 "trace-qi_test.h"
+        }
+    }
+}
+
+static inline void trace_qi_test_value_trans(void * __cpu, void * __tcg_cpu, void * vaddr)
+{
+#line 49 "trace-events"
+    qi_event_qi_test_value_trans(__cpu, __tcg_cpu, (QITCGv)vaddr);
+#line 386 "trace-qi_test.h"
+}
+
+#define TRACE_QI_TEST_VALUE_EXEC_BACKEND_DSTATE() ( \
+    trace_event_get_state_dynamic_by_id(TRACE_QI_TEST_VALUE_EXEC) || \
+    QI_EVENT_QI_TEST_VALUE_EXEC_ENABLED || \
+    false)
+
+static inline void _nocheck__trace_qi_test_value_exec(void * __cpu, uint64_t vaddr, uint64_t value)
+{
+    if (trace_event_get_state(TRACE_QI_TEST_VALUE_EXEC) && qemu_loglevel_mask(LOG_TRACE)) {
+        if (message_with_timestamp) {
+            struct timeval _now;
+            gettimeofday(&_now, NULL);
+#line 49 "trace-events"
+            qemu_log("%d@%zu.%06zu:qi_test_value_exec " "cpu=%p ""vaddr=0x%"PRIx64" value=0x%"PRIx64 "\n",
+                     qemu_get_thread_id(),
+                     (size_t)_now.tv_sec, (size_t)_now.tv_usec
+                     , __cpu, vaddr, value);
+#line 405 "trace-qi_test.h"
+        } else {
+#line 49 "trace-events"
+            qemu_log("qi_test_value_exec " "cpu=%p ""vaddr=0x%"PRIx64" value=0x%"PRIx64 "\n", __cpu, vaddr, value);
+#line 409 "trace-qi_test.h"
+        }
+    }
+}
+
+static inline void trace_qi_test_value_exec(void * __cpu, uint64_t vaddr, uint64_t value)
+{
+#line 49 "trace-events"
+    qi_event_qi_test_value_exec(__cpu, vaddr, value);
+#line 418 "trace-qi_test.h"
 }
 #include "instrument/static-post.h"
 
