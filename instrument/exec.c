@@ -105,9 +105,10 @@ G_NORETURN void instr_exec_redirect(CPUState *cpu, uint64_t pc)
     cpu_loop_exit(cpu);
 }
 
-void instr_mem_exec(CPUState *cpu, uint64_t vaddr, MemOpIdx oi, bool store,
-                    uint64_t value, uint64_t value_hi)
+void instr_mem_exec(CPUArchState *env, uint64_t vaddr, MemOpIdx oi,
+                    bool store, uint64_t value, uint64_t value_hi)
 {
+    CPUState *cpu = env_cpu(env);
     uint32_t info;
 
     if (!instr_tb_running) {
@@ -185,7 +186,13 @@ static void instr_discon(CPUState *cpu, uint32_t kind)
     InstrDiscon *d = &instr_discon_state;
 
     if (instr_discon_wanted()) {
-        instr_discon_raise(cpu, INSTR_EXEC_DISCON, kind, d->num, d->from,
+        /*
+         * Most targets choose the number of an interrupt in
+         * cpu_exec_interrupt(), and leave it in cpu->exception_index
+         */
+        int64_t num = d->num >= 0 ? d->num : cpu->exception_index;
+
+        instr_discon_raise(cpu, INSTR_EXEC_DISCON, kind, num, d->from,
                            cpu->cc->get_pc(cpu));
     }
 }

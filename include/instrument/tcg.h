@@ -96,8 +96,8 @@ static inline void instr_exec_leave(CPUState *cpu)
 void instr_mem_trans(TCGTemp *vaddr, MemOpIdx oi, bool store);
 void instr_mem_after(TCGTemp *val, MemOpIdx oi, bool store);
 void instr_mem_after_i128(TCGv_i128 val, MemOpIdx oi, bool store);
-void instr_mem_exec(CPUState *cpu, uint64_t vaddr, MemOpIdx oi, bool store,
-                    uint64_t value, uint64_t value_hi);
+void instr_mem_exec(CPUArchState *env, uint64_t vaddr, MemOpIdx oi,
+                    bool store, uint64_t value, uint64_t value_hi);
 
 /*
  * Whether this thread runs translated code: accesses QEMU makes outside
@@ -138,7 +138,7 @@ static inline void instr_mem_after_i128(TCGv_i128 val, MemOpIdx oi,
 {
 }
 
-static inline void instr_mem_exec(CPUState *cpu, uint64_t vaddr,
+static inline void instr_mem_exec(CPUArchState *env, uint64_t vaddr,
                                   MemOpIdx oi, bool store, uint64_t value,
                                   uint64_t value_hi)
 {

@@ -180,8 +180,10 @@ bool qi_unload_self(void);
  * @fmt: printf() format.
  * @...: Its arguments.
  *
- * Writes to the log file of ``-D FILE`` when QEMU has one, otherwise to
- * QEMU's standard error as it was when QEMU started: in user mode the
+ * Writes to the log file of ``-D FILE`` when QEMU has it open, otherwise
+ * to QEMU's standard error as it was when QEMU started.  QEMU opens the
+ * file when a log item is enabled (``-d``), and always when it is built
+ * with the "log" trace backend (the default).  In user mode the
  * output survives a guest that closes or redirects its (shared) file
  * descriptor 2, as coreutils programs do at exit.  Each call writes its
  * text at once, with a newline added if it does not end with one, so

@@ -191,14 +191,21 @@ typedef enum QICond {
  * @cond: The comparison.
  * @value: What the running vCPU's counter is compared with.
  *
- * Valid in a _trans callback.  The next qi_event_gen_<name>_exec() call
- * the callback makes is only called when ``counter cond value`` holds,
- * tested inline each time the code runs (TCG plugins' conditional
- * callbacks; Pin's InsertIfCall).  For instance, add 1 with
- * qi_gen_vcpu_add_u64() and call only at the Nth execution.
+ * Valid in guest_tb_before_trans and guest_insn_before_trans callbacks
+ * (not in guest_mem_*_trans ones, whose code runs in the middle of an
+ * access).  The next qi_event_gen_<name>_exec() call the callback makes
+ * is only called when ``counter cond value`` holds, tested inline each
+ * time the code runs (TCG plugins' conditional callbacks; Pin's
+ * InsertIfCall).  For instance, add 1 with qi_gen_vcpu_add_u64() and
+ * call only at the Nth execution.  Up to four conditions in a row guard
+ * the same call, which runs when all of them hold; a condition that no
+ * call follows in the same callback guards nothing.  The counter is
+ * read when the call would run: an add emitted before the condition is
+ * seen by it.
  *
  * Return: false, with nothing emitted, if @sb is NULL, @offset is out
- * of the entry or not aligned, or @cond is not a QICond.
+ * of the entry or not aligned, @cond is not a QICond, the callback is
+ * not one of those above, or four conditions already wait for a call.
  */
 bool qi_gen_exec_if(QITCGv_cpu vcpu_exec, QIScoreboard *sb, size_t offset,
                     QICond cond, uint64_t value);

@@ -237,7 +237,11 @@ int qi_reg_write(QICPU vcpu, int reg, const void *buf, size_t size);
  *
  * Valid in the callbacks of _exec events (unless emitted with
  * %QI_REGS_NONE) and of guest_user_syscall, guest_user_syscall_ret and
- * guest_discon (not for %QI_DISCON_SIGNAL), on @vcpu's thread.  From an
+ * guest_discon in system mode, on @vcpu's thread.  Not valid in the
+ * guest_mem_before_exec and guest_mem_after_exec calls of the accesses
+ * that helpers make (which have no _trans event), nor in guest_discon
+ * in user mode (exceptions QEMU handles itself, and signals: write the
+ * registers there instead).  From an
  * _exec callback the rest of the block is abandoned, like an exception
  * would: the current instruction (of guest_insn_before_exec: the
  * instruction the event comes before) does not run, and execution goes
@@ -273,9 +277,10 @@ bool qi_vcpu_set_pc(QICPU vcpu, uint64_t pc);
 /**
  * qi_syscall_skip() - Skip the system call being made.
  * @vcpu: The vCPU the guest_user_syscall callback runs on.
- * @ret: The result the guest sees (e.g. -EPERM, as the kernel returns
- *       errors: a negative errno, which QEMU converts to the guest's
- *       convention).
+ * @ret: The result the guest sees, in the guest's convention: on Linux
+ *       targets a negative errno for an error (e.g. -EPERM, with the
+ *       guest's errno numbers, which are the host's on x86_64 and
+ *       aarch64).
  *
  * Valid in guest_user_syscall callbacks.
  *

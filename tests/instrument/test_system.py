@@ -13,8 +13,9 @@ import os
 import re
 import time
 
-from qemu_proc import SystemGuest
-from qitest import expect, expect_eq, expect_in
+from qemu_proc import SystemGuest, load_reference
+from qitest import run, expect, expect_eq, expect_in
+from test_steer import instr, parse_values, symbols
 
 ROUND = re.compile(rb'round \d+ sum=[0-9a-f]{8}\n')
 
@@ -147,3 +148,50 @@ def test_command_line_library_unloads(env):
         vm.qmp.cmd('instr-unload', id='boot')
         check_capture(vm, out, 'boot library')
         vm.check_rounds()
+
+
+# Added to the round number where compute() starts
+SEED_ADD = 1000
+
+
+def test_regwrite_system(env):
+    """The x86_64 system guest: libs/regwrite.c adds SEED_ADD to rax at
+    compute()'s first instruction, where eax is the round's seed, so the
+    guest prints for round N the sum reference.py computes for round
+    N + SEED_ADD; and rip reads as the event's pc at every instruction
+    of protected mode (in real mode gdb's rip is the offset in CS, not
+    the address: the instructions before start32)."""
+    env.require_mode('dynamic')
+    image = env.guest_bin()
+    syms = symbols(os.path.join(os.path.dirname(image), 'guest.elf'))
+    out = env.tmp('regwrite-system.txt')
+    args = instr(env.lib('regwrite'), 'out=' + out, 'pcreg=rip',
+                 'addr=%x' % syms['compute'], 'reg=rax',
+                 'add=%d' % SEED_ADD)
+    with SystemGuest(env.qemu_system(), args=args, bios=image) as vm:
+        rounds = vm.wait_rounds(1, timeout=120)
+        vm.shutdown()
+    ref = load_reference()
+    expect_eq([(n, ref.round_sum(n + SEED_ADD)) for n, _ in rounds],
+              rounds, 'round sums of the seeds changed')
+    got, _ = parse_values(out)
+    expect_eq(0, got['errors'], 'errors')
+    expect(got['writes'] >= 64 * len(rounds), 'a write per compute() call',
+           got['writes'])
+    # Real mode: the reset vector (at 0xfffffff0, CS base 0xffff0000)
+    # and the instructions from start16 to start32's far jump
+    real = 1 + len(real_mode_insns(image, syms))
+    expect(got['pc_checked'] > 1000000 and got['pc_mismatches'] == real and
+           got['first_bad_pc'] == 0xfffffff0,
+           'rip equal to the pc but at the %d real-mode instructions, '
+           'from the reset vector on' % real, got)
+
+
+def real_mode_insns(image, syms):
+    """Addresses of the instructions of guest.S from start16 to start32
+    (the 16-bit code), from objdump."""
+    elf = os.path.join(os.path.dirname(image), 'guest.elf')
+    text = run(['objdump', '-d', '-M', 'i8086', '--start-address=0x%x'
+                % syms['start16'], '--stop-address=0x%x' % syms['start32'],
+                elf]).stdout
+    return [int(a, 16) for a in re.findall(r'^\s*([0-9a-f]+):\t', text, re.M)]

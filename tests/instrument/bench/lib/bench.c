@@ -5,19 +5,22 @@
  * Arguments (-instr arg=...):
  *   job=NAME   what to do (default: nothing):
  *     insn-inline, insn-cb    count instructions (inline add / callback)
+ *     insn-sb                 the same on a scoreboard (per-vCPU inline add)
  *     bb-inline, bb-cb        count blocks (and, inline, instructions)
  *     mem-inline, mem-cb      count memory accesses
  *     memtrace                every access to the library, through the
  *                             inline-filled trace buffer
  *     memtrace-cb             the same through a callback per access
  *     execlog                 contrib/plugins/execlog.c's log, to log=FILE
+ *     values-cb               sum and xor of the values loaded and stored
+ *                             (guest_mem_after), per direction
  *   out=FILE   where qi_fini() writes the counts
  *   log=FILE   execlog's output
  *   entries=N  records per vCPU buffer of the memtrace job (default:
  *              qi_mem_trace_set()'s)
  * The upstream plugins doing the same jobs are tests/tcg/plugins/lib{insn,bb,
- * mem}.so, tests/instrument/plugins/memtrace.c and contrib/plugins/
- * execlog.c.
+ * mem}.so, tests/instrument/plugins/memtrace.c, memvalues.c and
+ * contrib/plugins/execlog.c.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -32,6 +35,7 @@
 enum Job {
     JOB_NONE, JOB_INSN_INLINE, JOB_INSN_CB, JOB_BB_INLINE, JOB_BB_CB,
     JOB_MEM_INLINE, JOB_MEM_CB, JOB_MEMTRACE, JOB_MEMTRACE_CB, JOB_EXECLOG,
+    JOB_INSN_SB, JOB_VALUES_CB,
 };
 
 static const char *const job_names[] = {
@@ -41,12 +45,16 @@ static const char *const job_names[] = {
     [JOB_MEM_INLINE] = "mem-inline", [JOB_MEM_CB] = "mem-cb",
     [JOB_MEMTRACE] = "memtrace", [JOB_MEMTRACE_CB] = "memtrace-cb",
     [JOB_EXECLOG] = "execlog",
+    [JOB_INSN_SB] = "insn-sb", [JOB_VALUES_CB] = "values-cb",
 };
 
 static enum Job job;
 static const char *out;
 static FILE *log_file;
 static uint64_t insns, blocks, accesses;
+static QIScoreboard *scoreboard;
+/* values-cb: what tests/instrument/plugins/memvalues.c adds up */
+static uint64_t value_sum[2], value_xor[2];
 
 /*
  * The memory trace: what tests/instrument/plugins/memtrace.c does with
@@ -171,6 +179,9 @@ void qi_event_guest_insn_before_trans(QICPU vcpu, QITCGv_cpu vcpu_exec,
     case JOB_INSN_INLINE:
         qi_gen_add_u64(vcpu_exec, &insns, 1);
         break;
+    case JOB_INSN_SB:
+        qi_gen_vcpu_add_u64(vcpu_exec, scoreboard, 0, 1);
+        break;
     case JOB_EXECLOG:
         execlog_trans(vcpu, pc, size, bytes);
         /* fall through */
@@ -251,6 +262,22 @@ void qi_event_guest_mem_before_exec(QICPU vcpu, uint64_t vaddr,
     }
 }
 
+void qi_event_guest_mem_after_trans(QICPU vcpu, QITCGv_cpu vcpu_exec,
+                                    QITCGv vaddr, QIMemInfo info)
+{
+    qi_gen_regs(vcpu_exec, QI_REGS_NONE);
+    qi_event_gen_guest_mem_after_exec(vcpu_exec, vaddr, info);
+}
+
+void qi_event_guest_mem_after_exec(QICPU vcpu, uint64_t vaddr,
+                                   QIMemInfo info, uint64_t value,
+                                   uint64_t value_hi)
+{
+    accesses++;
+    value_sum[info.store] += value + value_hi;
+    value_xor[info.store] ^= value ^ value_hi;
+}
+
 void qi_fini(void)
 {
     FILE *f;
@@ -264,6 +291,11 @@ void qi_fini(void)
         }
         fclose(log_file);
         log_file = NULL;
+    }
+    if (job == JOB_INSN_SB) {
+        insns = qi_scoreboard_sum_u64(scoreboard, 0);
+    } else if (job == JOB_VALUES_CB) {
+        sum = value_sum[0] ^ value_sum[1] ^ value_xor[0] ^ value_xor[1];
     }
     f = out ? fopen(out, "w") : NULL;
     if (f) {
@@ -319,6 +351,9 @@ int qi_init(int argc, const char **argv)
         }
         insn_text = g_hash_table_new_full(NULL, NULL, NULL, g_free);
     }
+    if (job == JOB_INSN_SB) {
+        scoreboard = qi_scoreboard_new(sizeof(uint64_t));
+    }
     if (job == JOB_MEMTRACE && !qi_mem_trace_set(trace_batch, NULL, entries)) {
         fprintf(stderr, "bench: another library traces memory\n");
         return 1;
@@ -326,7 +361,12 @@ int qi_init(int argc, const char **argv)
 #ifdef QI_TYPE_DYNAMIC
     switch (job) {
     case JOB_INSN_INLINE:
+    case JOB_INSN_SB:
         enable(QI_EVENT_GUEST_INSN_BEFORE_TRANS);
+        break;
+    case JOB_VALUES_CB:
+        enable(QI_EVENT_GUEST_MEM_AFTER_TRANS);
+        enable(QI_EVENT_GUEST_MEM_AFTER_EXEC);
         break;
     case JOB_INSN_CB:
         enable(QI_EVENT_GUEST_INSN_BEFORE_TRANS);
