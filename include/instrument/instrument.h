@@ -72,9 +72,10 @@ void instr_vcpu_exit(CPUState *cpu);
  * Discontinuities (guest_discon, instrument/exec.c): cpu_exec() calls
  * instr_discon_from() before it delivers an exception or an interrupt,
  * instr_discon_exception() or instr_discon_interrupt() once the vCPU is
- * at the handler, and in user mode instr_discon_user() for the exceptions it hands to
- * cpu_loop(); targets whose interrupts have a number of their own (x86
- * vectors) pass it with instr_discon_num().  Signal delivery to a guest
+ * at the handler, and in user mode instr_discon_user() for the
+ * exceptions it hands to cpu_loop().  An interrupt's number is
+ * cpu->exception_index, unless the target passes one of its own with
+ * instr_discon_num() (x86's vectors).  Signal delivery to a guest
  * handler calls instr_discon_signal().
  */
 void instr_discon_from(CPUState *cpu);

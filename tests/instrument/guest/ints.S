@@ -54,11 +54,8 @@
  * GNU as syntax, assembled without the C preprocessor (as --32).
  */
 
-        .equ    CODE_SEL, 0x08
-        .equ    DATA_SEL, 0x10
         .equ    BAD_SEL, 0x28           /* beyond the GDT's limit */
         .equ    STACK_TOP, 0x80000      /* conventional RAM, grows down */
-        .equ    COM1, 0x3f8
         .equ    PIC1, 0x20
         .equ    PIC2, 0xa0
         .equ    PIC_BASE, 0x20          /* IRQ0-7: 0x20-0x27, IRQ8-15: 0x28- */
@@ -77,40 +74,7 @@
         .equ    SEQ, 0x2100             /* the vectors, one byte each */
         .equ    SEQ_MAX, 0x100
 
-        .text
-
-/* ---- 16-bit real mode: entered from the reset vector at f000:fff0 ---- */
-
-        .code16
-        .globl  image_start
-image_start:
-start16:
-        cli
-        cld
-        movw    $0xf000, %ax            /* the image is at 0xF0000 */
-        movw    %ax, %ds
-
-        inb     $0x92, %al              /* fast A20 gate */
-        orb     $0x02, %al
-        andb    $0xfe, %al              /* but no fast reset */
-        outb    %al, $0x92
-
-        lgdtl   %ds:(gdt_desc - image_start)
-        movl    %cr0, %eax
-        orl     $1, %eax                /* CR0.PE */
-        movl    %eax, %cr0
-        ljmpl   $CODE_SEL, $start32
-
-/* ---- 32-bit protected mode, flat segments ---- */
-
-        .code32
-start32:
-        movw    $DATA_SEL, %ax
-        movw    %ax, %ds
-        movw    %ax, %es
-        movw    %ax, %fs
-        movw    %ax, %gs
-        movw    %ax, %ss
+        .include "boot.inc"
         movl    $STACK_TOP, %esp
 
         call    serial_init
@@ -344,86 +308,7 @@ pit_init:
         outb    %al, $PIT_CH0
         ret
 
-/* ---- COM1 ---- */
-
-        .macro  outport port, value
-        movw    $\port, %dx
-        movb    $\value, %al
-        outb    %al, %dx
-        .endm
-
-serial_init:
-        outport COM1 + 1, 0x00          /* IER: no interrupts */
-        outport COM1 + 3, 0x80          /* LCR: DLAB */
-        outport COM1 + 0, 0x01          /* DLL: 115200 baud */
-        outport COM1 + 1, 0x00          /* DLM */
-        outport COM1 + 3, 0x03          /* LCR: 8N1 */
-        outport COM1 + 2, 0xc7          /* FCR: enable and clear FIFOs */
-        outport COM1 + 4, 0x03          /* MCR: DTR, RTS */
-        ret
-
-/* putc: %al = character.  Preserves everything. */
-putc:
-        pushl   %edx
-        pushl   %eax
-        movw    $COM1 + 5, %dx
-1:      inb     %dx, %al                /* LSR: wait for THRE */
-        testb   $0x20, %al
-        jz      1b
-        popl    %eax
-        movw    $COM1, %dx
-        outb    %al, %dx
-        popl    %edx
-        ret
-
-/* puts: %esi = NUL-terminated string.  Clobbers %eax, %esi. */
-puts:
-1:      lodsb
-        testb   %al, %al
-        jz      2f
-        call    putc
-        jmp     1b
-2:      ret
-
-/* putdec: %eax = unsigned number, printed in decimal.  Clobbers %eax. */
-putdec:
-        pushl   %ebx
-        pushl   %ecx
-        pushl   %edx
-        movl    $10, %ebx
-        xorl    %ecx, %ecx
-1:      xorl    %edx, %edx
-        divl    %ebx
-        addl    $'0', %edx
-        pushl   %edx
-        incl    %ecx
-        testl   %eax, %eax
-        jnz     1b
-2:      popl    %eax
-        call    putc
-        decl    %ecx
-        jnz     2b
-        popl    %edx
-        popl    %ecx
-        popl    %ebx
-        ret
-
-/* puthex: %eax = number, printed as 8 lowercase hex digits.  Clobbers %eax. */
-puthex:
-        pushl   %ebx
-        pushl   %ecx
-        movl    %eax, %ebx
-        movl    $8, %ecx
-1:      roll    $4, %ebx
-        movl    %ebx, %eax
-        andl    $15, %eax
-        movb    hex_digits(%eax), %al
-        call    putc
-        decl    %ecx
-        jnz     1b
-        popl    %ecx
-        popl    %ebx
-        ret
+        .include "serial.inc"
 
 /* puthex2: %al = byte, printed as 2 lowercase hex digits.  Clobbers %eax. */
 puthex2:
@@ -450,28 +335,9 @@ msg_ticks:      .asciz  "ints: ticks "
 msg_vectors:    .asciz  "ints: vectors"
 msg_done:       .asciz  "ints: done\n"
 msg_unexpected: .asciz  "ints: unexpected vector "
-hex_digits:     .ascii  "0123456789abcdef"
 
-/* Flat 4 GiB segments; accessed bits preset so the CPU never writes ROM. */
-        .p2align 3
-gdt:
-        .quad   0
-        .quad   0x00cf9b000000ffff      /* CODE_SEL: 32-bit code, DPL 0 */
-        .quad   0x00cf93000000ffff      /* DATA_SEL: 32-bit data, DPL 0 */
-gdt_end:
-gdt_desc:
-        .word   gdt_end - gdt - 1
-        .long   gdt
 
         .p2align 1
 idt_desc:
         .word   256 * 8 - 1
         .long   IDT
-
-/* ---- reset vector: placed at 0xFFFF0 (f000:fff0) by guest.ld ---- */
-
-        .section .reset, "ax"
-        .code16
-        .globl  reset
-reset:
-        ljmp    $0xf000, $(start16 - image_start)

@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <qemu-instr/qemu-instr.h>
+#include "outfile.h"
 
 #define MAX_FP 64
 #define REG_MAX 4096            /* bytes: more than any register here */
@@ -252,17 +253,11 @@ int qi_init(int argc, const char **argv)
             return 1;
         }
     }
-    if (!out || !pcreg || (f_addr && !argreg) || (fp_addr && !fpreg)) {
+    if (!pcreg || (f_addr && !argreg) || (fp_addr && !fpreg)) {
         return 1;
     }
-    /*
-     * Opened now: a guest that closes fd 1 (coreutils at exit) would
-     * otherwise hand it to this file, and strace would see our writes
-     * as writes to fd 1
-     */
-    out_file = fopen(out, "w");
+    out_file = outfile_open(out);
     if (!out_file) {
-        perror(out);
         return 1;
     }
     qi_set_fini(fini, NULL);

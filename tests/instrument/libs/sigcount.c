@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <qemu-instr/qemu-instr.h>
+#include "outfile.h"
 
 #define MAX_SIG 128
 
@@ -104,17 +105,8 @@ int qi_init(int argc, const char **argv)
             return 1;
         }
     }
-    if (!out) {
-        return 1;
-    }
-    /*
-     * Opened now: a guest that closes fd 1 (coreutils at exit) would
-     * otherwise hand it to this file, and strace would see our writes
-     * as writes to fd 1
-     */
-    out_file = fopen(out, "w");
+    out_file = outfile_open(out);
     if (!out_file) {
-        perror(out);
         return 1;
     }
     qi_set_fini(fini, NULL);
