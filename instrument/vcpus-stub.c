@@ -7,7 +7,9 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  *
  * A static instrumentation library is linked into every program; these
- * let it link into the tools too.
+ * let it link into the tools too.  Tools never call qi_init(), so no
+ * library code runs there: every function of the API that needs an
+ * emulator has a stub here, failing as it would without a vCPU.
  */
 
 #include "qemu/osdep.h"
@@ -82,4 +84,123 @@ void qi_mem_trace_add(QICPU vcpu, uint64_t vaddr, uint64_t pc,
 
 void qi_mem_trace_flush(QICPU vcpu)
 {
+}
+
+void instr_scoreboard_release(const void *base)
+{
+}
+
+QIScoreboard *qi_scoreboard_new(size_t size)
+{
+    return NULL;
+}
+
+void qi_scoreboard_free(QIScoreboard *sb)
+{
+}
+
+void *qi_scoreboard_get(QIScoreboard *sb, QICPU vcpu)
+{
+    return NULL;
+}
+
+void *qi_scoreboard_get_index(QIScoreboard *sb, int vcpu_index)
+{
+    return NULL;
+}
+
+uint64_t qi_scoreboard_sum_u64(QIScoreboard *sb, size_t offset)
+{
+    return 0;
+}
+
+void qi_gen_regs(QITCGv_cpu vcpu_exec, QIRegAccess access)
+{
+}
+
+void qi_gen_vcpu_add_u64(QITCGv_cpu vcpu_exec, QIScoreboard *sb,
+                         size_t offset, uint64_t value)
+{
+}
+
+bool qi_gen_exec_if(QITCGv_cpu vcpu_exec, QIScoreboard *sb, size_t offset,
+                    QICond cond, uint64_t value)
+{
+    return false;
+}
+
+bool qi_mem_read_phys(uint64_t paddr, void *buf, size_t size)
+{
+    return false;
+}
+
+bool qi_mem_write_phys(uint64_t paddr, const void *buf, size_t size)
+{
+    return false;
+}
+
+bool qi_mem_virt_to_phys(QICPU vcpu, uint64_t vaddr, uint64_t *paddr)
+{
+    return false;
+}
+
+int qi_reg_count(QICPU vcpu)
+{
+    return -1;
+}
+
+const char *qi_reg_name(QICPU vcpu, int reg)
+{
+    return NULL;
+}
+
+int qi_reg_size(QICPU vcpu, int reg)
+{
+    return -1;
+}
+
+int qi_reg_find(QICPU vcpu, const char *name)
+{
+    return -1;
+}
+
+bool qi_reg_is_pc(QICPU vcpu, int reg)
+{
+    return false;
+}
+
+int qi_reg_read(QICPU vcpu, int reg, void *buf, size_t size)
+{
+    return -1;
+}
+
+int qi_reg_write(QICPU vcpu, int reg, const void *buf, size_t size)
+{
+    return -1;
+}
+
+bool qi_vcpu_set_pc(QICPU vcpu, uint64_t pc)
+{
+    return false;
+}
+
+bool qi_syscall_skip(QICPU vcpu, int64_t ret)
+{
+    return false;
+}
+
+bool qi_syscall_set_arg(QICPU vcpu, int n, uint64_t value)
+{
+    return false;
+}
+
+bool qi_syscall_set_ret(QICPU vcpu, int64_t ret)
+{
+    return false;
+}
+
+int qi_disas(QICPU vcpu, uint64_t vaddr, uint32_t size, char *buf,
+             size_t bufsize)
+{
+    return -1;
 }
