@@ -192,8 +192,14 @@ static void instr_discon(CPUState *cpu, uint32_t kind)
          */
         int64_t num = d->num >= 0 ? d->num : cpu->exception_index;
 
-        instr_discon_raise(cpu, INSTR_EXEC_DISCON, kind, num, d->from,
-                           cpu->cc->get_pc(cpu));
+        /*
+         * Work that delivers nothing, or nothing with a number (x86's
+         * APIC poll, start-up IPI and SMM entry), is no interrupt
+         */
+        if (num >= 0) {
+            instr_discon_raise(cpu, INSTR_EXEC_DISCON, kind, num, d->from,
+                               cpu->cc->get_pc(cpu));
+        }
     }
 }
 

@@ -133,6 +133,19 @@ static void instr_emit_end(void)
     tcg_ctx->emit_before_op = NULL;
 }
 
+/*
+ * A block QEMU translates to run again the instruction whose device
+ * access could not be done in the middle of a block (cpu_io_recompile()):
+ * the instruction, its block and its accesses' _before events already
+ * ran in the block that gave up, only the access and what follows it
+ * had not.  As for TCG plugins, such a block raises only the
+ * guest_mem_after events.
+ */
+static bool instr_tb_rerun(void)
+{
+    return tb_cflags(tcg_ctx->gen_tb) & CF_MEMI_ONLY;
+}
+
 void instr_insn_start(DisasContextBase *db)
 {
     if (db->num_insns == 1) {
@@ -154,7 +167,7 @@ void instr_insn_end(DisasContextBase *db, CPUState *cpu)
      * (e.g. i386 when it crosses a page), removing its ops, our mark among
      * them: it is not part of this block.
      */
-    if (db->num_insns < instr_insn_num || size == 0 ||
+    if (db->num_insns < instr_insn_num || size == 0 || instr_tb_rerun() ||
         !instr_trans_wanted(GUEST_INSN_BEFORE_TRANS)) {
         return;
     }
@@ -259,7 +272,7 @@ void instr_tb_end(DisasContextBase *db, CPUState *cpu)
     if (instr_tb_records) {
         instr_gen_mem_trace_check(instr_tb_records);
     }
-    if (instr_trans_wanted(GUEST_TB_BEFORE_TRANS)) {
+    if (instr_trans_wanted(GUEST_TB_BEFORE_TRANS) && !instr_tb_rerun()) {
         instr_trans_begin(true);
         trace_guest_tb_before_trans(cpu, tcg_env, db->pc_first,
                                     db->num_insns,
@@ -288,7 +301,7 @@ void instr_mem_trans(TCGTemp *vaddr, MemOpIdx oi, bool store)
         instr_mem_after_addr = instr_temp_ebb_new_tl();
         tcg_gen_mov_tl(instr_mem_after_addr, instr_temp_tcgv_tl(vaddr));
     }
-    if (!instr_trans_wanted(GUEST_MEM_BEFORE_TRANS)) {
+    if (!instr_trans_wanted(GUEST_MEM_BEFORE_TRANS) || instr_tb_rerun()) {
         return;
     }
     /* No branches in the middle of a guest instruction: no conditions */

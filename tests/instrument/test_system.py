@@ -194,4 +194,7 @@ def real_mode_insns(image, syms):
     text = run(['objdump', '-d', '-M', 'i8086', '--start-address=0x%x'
                 % syms['start16'], '--stop-address=0x%x' % syms['start32'],
                 elf]).stdout
-    return [int(a, 16) for a in re.findall(r'^\s*([0-9a-f]+):\t', text, re.M)]
+    # "addr:\tbytes\tmnemonic": not the lines of an instruction's
+    # bytes that go on without a mnemonic
+    return [int(a, 16) for a in
+            re.findall(r'^\s*([0-9a-f]+):\t[^\t]*\t\S', text, re.M)]
