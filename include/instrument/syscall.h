@@ -59,20 +59,19 @@ static inline bool instr_syscall_skipped(int *num, abi_long *arg1,
                                          abi_long *arg6, abi_long *ret)
 {
     InstrSyscall *s = &instr_syscall;
-    abi_long *args[] = { NULL, arg1, arg2, arg3, arg4, arg5, arg6 };
+    abi_long *args[] = { arg1, arg2, arg3, arg4, arg5, arg6 };
     bool skip = s->skip;
     int i;
 
     if (likely(!s->changed && !skip)) {
         return false;
     }
-    for (i = 0; i < ARRAY_SIZE(args); i++) {
+    if (s->changed & 1) {
+        *num = s->args[0];
+    }
+    for (i = 1; i <= ARRAY_SIZE(args); i++) {
         if (s->changed & (1u << i)) {
-            if (i) {
-                *args[i] = s->args[i];
-            } else {
-                *num = s->args[0];
-            }
+            *args[i - 1] = s->args[i];
         }
     }
     if (skip) {
