@@ -262,17 +262,24 @@ void qi_event_guest_mem_before_exec(QICPU vcpu, uint64_t vaddr,
     }
 }
 
+/* Static mode calls it for every job: only values-cb asks for _exec */
 void qi_event_guest_mem_after_trans(QICPU vcpu, QITCGv_cpu vcpu_exec,
                                     QITCGv vaddr, QIMemInfo info)
 {
-    qi_gen_regs(vcpu_exec, QI_REGS_NONE);
-    qi_event_gen_guest_mem_after_exec(vcpu_exec, vaddr, info);
+    if (job == JOB_VALUES_CB) {
+        qi_gen_regs(vcpu_exec, QI_REGS_NONE);
+        qi_event_gen_guest_mem_after_exec(vcpu_exec, vaddr, info);
+    }
 }
 
 void qi_event_guest_mem_after_exec(QICPU vcpu, uint64_t vaddr,
                                    QIMemInfo info, uint64_t value,
                                    uint64_t value_hi)
 {
+    /* Also the accesses helpers make, which have no _trans decision */
+    if (job != JOB_VALUES_CB) {
+        return;
+    }
     accesses++;
     value_sum[info.store] += value + value_hi;
     value_xor[info.store] ^= value ^ value_hi;
