@@ -90,6 +90,12 @@ static void instr_trans_end(void)
     instr_tcg_exec_end();
 }
 
+void instr_trans_next(void)
+{
+    instr_tcg_exec_end();
+    instr_gen_access = QI_REGS_READ;
+}
+
 int instr_tcg_exec_begin(void)
 {
     instr_tcg_exec_emitted();
