@@ -151,6 +151,16 @@ bool qi_unload_self_by(QILibrary *self)
     return instr_unload_later(lib);
 }
 
+bool qi_ctrl_count_calls_by(QILibrary *self)
+{
+    InstrLibrary *lib;
+
+    WITH_QEMU_LOCK_GUARD(&instr_lock) {
+        lib = instr_library_of_locked(self);
+    }
+    return instr_library_count_calls(lib);
+}
+
 /*
  * API versions 1 and 2: the caller tells the library
  */

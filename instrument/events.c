@@ -25,14 +25,16 @@
 #include "qemu/rcu.h"
 #include "trace/control.h"
 #include "qemu-instr/control.h"
+#include "qemu-instr/inline.h"
 #include "internal.h"
 
 InstrEventFn instr_event_cb[QI_EVENT_COUNT];
 
-/* The callbacks of an event, in call order */
+/* The callbacks of an event, in call order, and their call counters */
 typedef struct InstrEventChain {
     struct rcu_head rcu;
     unsigned n;
+    uint64_t **calls;           /* n entries, after fn */
     InstrEventFn fn[];
 } InstrEventChain;
 
@@ -92,7 +94,8 @@ static void instr_rcu_register(void)
     qemu_thread_atexit_add(&instr_rcu_exit);
 }
 
-InstrEventFn *instr_dispatch_begin(QIEventID id, unsigned *n)
+InstrEventFn *instr_dispatch_begin(QIEventID id, unsigned *n,
+                                   uint64_t ***calls)
 {
     InstrEventChain *chain;
 
@@ -101,8 +104,15 @@ InstrEventFn *instr_dispatch_begin(QIEventID id, unsigned *n)
     }
     rcu_read_lock();
     chain = qatomic_rcu_read(&instr_event_chain[id]);
-    *n = chain ? chain->n : 0;
-    return chain ? chain->fn : NULL;
+    if (!chain) {
+        *n = 0;
+        return NULL;
+    }
+    if (calls) {
+        *calls = chain->calls;
+    }
+    *n = chain->n;
+    return chain->fn;
 }
 
 void instr_dispatch_end(void)
@@ -115,6 +125,7 @@ void instr_dispatch_end(void)
  */
 
 typedef struct InstrAttach {
+    InstrLibrary *lib;
     InstrEventFn fn;
     int priority;
     unsigned order;
@@ -130,38 +141,68 @@ static gint instr_attach_cmp(gconstpointer a, gconstpointer b)
     return x->order < y->order ? -1 : x->order > y->order;
 }
 
-/* Publish what trace_<name>() calls, from every library's callback */
-static void instr_event_update_locked(InstrEvent *ie)
+/* The libraries' callbacks of @ie, in call order (InstrAttach) */
+static GArray *instr_event_attached_locked(InstrEvent *ie)
 {
-    g_autoptr(GArray) all = g_array_new(false, false, sizeof(InstrAttach));
-    InstrEventChain *chain = NULL, *old;
-    InstrEventFn cb = NULL;
+    GArray *all = g_array_new(false, false, sizeof(InstrAttach));
     InstrLibrary *lib;
-    unsigned i;
 
     QTAILQ_FOREACH(lib, &instr_libraries, next) {
         InstrLibEvent *le = lib->events ? &lib->events[ie->id] : NULL;
 
         if (le && le->fn) {
-            InstrAttach a = { le->fn, le->priority, all->len };
+            InstrAttach a = { lib, le->fn, le->priority, all->len };
 
             g_array_append_val(all, a);
         }
     }
     g_array_sort(all, instr_attach_cmp);
+    return all;
+}
+
+/* Publish what trace_<name>() calls, from every library's callback */
+static void instr_event_update_locked(InstrEvent *ie)
+{
+    g_autoptr(GArray) all = instr_event_attached_locked(ie);
+    InstrEventChain *chain = NULL, *old;
+    InstrEventFn cb = NULL;
+    bool counted = false;
+    unsigned i;
+
     if (all->len) {
-        chain = g_malloc(sizeof(*chain) + all->len * sizeof(InstrEventFn));
+        chain = g_malloc(sizeof(*chain) + all->len *
+                         (sizeof(InstrEventFn) + sizeof(uint64_t *)));
         chain->n = all->len;
+        chain->calls = (uint64_t **)&chain->fn[all->len];
         for (i = 0; i < all->len; i++) {
-            chain->fn[i] = g_array_index(all, InstrAttach, i).fn;
+            InstrAttach *a = &g_array_index(all, InstrAttach, i);
+
+            chain->fn[i] = a->fn;
+            chain->calls[i] = a->lib->stats ? &a->lib->events[ie->id].calls
+                                            : NULL;
+            counted |= a->lib->stats;
         }
-        cb = ie->direct && chain->n == 1 ? chain->fn[0] : ie->dispatch;
+        if (counted) {
+            cb = ie->dispatch_stats;
+        } else {
+            cb = ie->direct && chain->n == 1 ? chain->fn[0] : ie->dispatch;
+        }
     }
     /* The chain before the dispatcher that reads it */
     old = qatomic_xchg(&instr_event_chain[ie->id], chain);
     qatomic_set(&instr_event_cb[ie->id], cb);
     if (old) {
         g_free_rcu(old, rcu);
+    }
+}
+
+void instr_event_libraries_locked(InstrEvent *ie, GPtrArray *ids)
+{
+    g_autoptr(GArray) all = instr_event_attached_locked(ie);
+    unsigned i;
+
+    for (i = 0; i < all->len; i++) {
+        g_ptr_array_add(ids, g_array_index(all, InstrAttach, i).lib->id);
     }
 }
 
@@ -213,7 +254,34 @@ void *instr_event_cell(QILibrary *self, QIEventID id)
     InstrLibrary *lib = self ? self->qemu : NULL;
 
     /* The library is loaded: its _trans callback is running */
-    return lib && lib->events ? (void *)&lib->events[id].fn : &none;
+    if (!lib || !lib->events) {
+        return &none;
+    }
+    qatomic_inc(&lib->exec_sites);
+    return &lib->events[id].fn;
+}
+
+void instr_events_count(InstrLibrary *lib)
+{
+    unsigned id;
+
+    QEMU_LOCK_GUARD(&instr_lock);
+    lib->stats = true;
+    for (id = 0; lib->events && id < QI_EVENT_COUNT; id++) {
+        if (lib->events[id].fn) {
+            instr_event_update_locked(instr_events[id]);
+        }
+    }
+}
+
+uint64_t instr_event_calls(InstrLibrary *lib, QIEventID id)
+{
+    uint64_t n = qatomic_read(&lib->events[id].calls);
+
+    if (lib->stats_sb) {
+        n += qi_scoreboard_sum_u64(lib->stats_sb, id * sizeof(uint64_t));
+    }
+    return n;
 }
 
 void instr_events_detach(InstrLibrary *lib)

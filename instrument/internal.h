@@ -18,6 +18,7 @@
 typedef struct InstrLibEvent {
     InstrEventFn fn;        /* read by its execution-time calls */
     int priority;
+    uint64_t calls;         /* counted by the dispatcher (stats) */
 } InstrLibEvent;
 
 /* A loaded instrumentation library (or the static one) */
@@ -32,6 +33,9 @@ typedef struct InstrLibrary {
     QILibrary *info;        /* its qi_library, or legacy */
     QILibrary legacy;       /* for a library built for API version 1 or 2 */
     InstrLibEvent *events;  /* QI_EVENT_COUNT entries; dynamic mode only */
+    uint64_t exec_sites;    /* execution-time calls emitted */
+    bool stats;             /* its calls are counted */
+    QIScoreboard *stats_sb; /* calls counted at execution-time sites */
     void (*fini)(void *data);
     void *fini_data;
     bool finished;          /* fini has run */
@@ -52,6 +56,7 @@ extern QemuMutex instr_lock;
  * @argc: number of arguments
  * @argv: arguments for qi_init()
  * @id: identifier to give it, or NULL to pick one
+ * @stats: count the calls of its callbacks
  * @trusted: false for the monitor's requests, which -instr-policy limits
  * @errp: pointer to a NULL-initialized error object
  *
@@ -59,7 +64,14 @@ extern QemuMutex instr_lock;
  * error.
  */
 char *instr_load(const char *path, int argc, char **argv, const char *id,
-                 bool trusted, Error **errp);
+                 bool stats, bool trusted, Error **errp);
+
+/*
+ * Count the calls of @lib's callbacks from now on (stats=on,
+ * qi_ctrl_count_calls()); false if @lib is static or the scoreboards
+ * are full.
+ */
+bool instr_library_count_calls(InstrLibrary *lib);
 
 /**
  * instr_policy_check: whether -instr-policy lets the monitor load a library
@@ -115,6 +127,19 @@ InstrLibrary *instr_library_of_locked(QILibrary *self);
 
 /* Remove every callback of @lib (events.c) */
 void instr_events_detach(InstrLibrary *lib);
+
+/*
+ * Count the calls of @lib's callbacks from now on; the calls of its
+ * callback of event @id so far (events.c).
+ */
+void instr_events_count(InstrLibrary *lib);
+uint64_t instr_event_calls(InstrLibrary *lib, QIEventID id);
+
+/*
+ * Add to @ids the identifiers of the libraries whose callbacks @ie
+ * calls, in call order (caller holds instr_lock)
+ */
+void instr_event_libraries_locked(InstrEvent *ie, GPtrArray *ids);
 
 /* Look up a registered event; NULL when not compiled into this binary */
 InstrEvent *instr_event_find(QIEventID id);

@@ -15,6 +15,7 @@
 #include <dlfcn.h>
 #include "elf.h"
 #include "qapi/error.h"
+#include "qapi/util.h"
 #include "qemu/cutils.h"
 #include "qemu/error-report.h"
 #include "qemu/id.h"
@@ -35,6 +36,7 @@ InstrLibraryList instr_libraries =
 typedef struct InstrOption {
     char *path;
     char *id;
+    bool stats;
     GPtrArray *args;
 } InstrOption;
 
@@ -101,6 +103,7 @@ static InstrLibrary *instr_library_new(const char *path, int argc,
         lib->argv[i] = g_strdup(argv[i]);
     }
     lib->info = &lib->legacy;
+    lib->legacy.api_version = QI_API_VERSION;
     lib->legacy.qemu = lib;
     if (qi_ctrl_dynamic()) {
         lib->events = g_new0(InstrLibEvent, QI_EVENT_COUNT);
@@ -351,18 +354,16 @@ static char *instr_events_diff(const char *theirs_s, const char *ours_s)
             g_ptr_array_add(only_ours, name);
         }
     }
-    if (only_theirs->len || only_ours->len) {
+    if (only_theirs->len) {
         g_string_append(s, "it was built for events ");
-        if (only_theirs->len) {
-            instr_list_names(s, only_theirs);
-        }
-        g_string_append_printf(s, "%sthat this QEMU does not instrument",
-                               only_theirs->len ? " " : "");
-        if (only_ours->len) {
-            g_string_append(s, ", and this QEMU has ");
-            instr_list_names(s, only_ours);
-            g_string_append(s, " that its build did not");
-        }
+        instr_list_names(s, only_theirs);
+        g_string_append(s, only_ours->len ? ", this QEMU has "
+                                          : ", which this QEMU does not have");
+        instr_list_names(s, only_ours);
+    } else if (only_ours->len) {
+        g_string_append(s, "this QEMU also has events ");
+        instr_list_names(s, only_ours);
+        g_string_append(s, ", which its build did not have");
     } else if (other_args) {
         g_string_append_printf(s, "event %s has arguments %s in its build, "
                                "%s in this QEMU", other_args,
@@ -463,8 +464,26 @@ static void instr_unload_stopped(void *data)
     instr_library_free(lib);
 }
 
+bool instr_library_count_calls(InstrLibrary *lib)
+{
+    if (!lib || !lib->events) {
+        return false;
+    }
+    if (!qatomic_read(&lib->stats_sb)) {
+        QIScoreboard *sb = qi_scoreboard_new_by(
+            lib->info, QI_EVENT_COUNT * sizeof(uint64_t));
+
+        if (!sb) {
+            return false;
+        }
+        qatomic_set(&lib->stats_sb, sb);
+    }
+    instr_events_count(lib);
+    return true;
+}
+
 char *instr_load(const char *path, int argc, char **argv, const char *id,
-                 bool trusted, Error **errp)
+                 bool stats, bool trusted, Error **errp)
 {
     ERRP_GUARD();
     g_autofree char *abspath = NULL;
@@ -561,6 +580,8 @@ char *instr_load(const char *path, int argc, char **argv, const char *id,
         if (identity) {
             lib->info = identity;
             identity->qemu = lib;
+        } else {
+            lib->legacy.api_version = *version;
         }
         lib->starting = true;
         fini = dlsym(handle, "qi_fini");
@@ -569,6 +590,13 @@ char *instr_load(const char *path, int argc, char **argv, const char *id,
             lib->fini_data = fini;
         }
         QTAILQ_INSERT_TAIL(&instr_libraries, lib, next);
+    }
+    if (stats && !instr_library_count_calls(lib)) {
+        error_setg(errp, "cannot count the calls of '%s': the scoreboards "
+                   "are full", path);
+        lib->finished = true;
+        instr_vcpus_run_stopped(instr_unload_stopped, (void *)lib->serial);
+        return NULL;
     }
 
     /* Unlocked: qi_init() calls back into the API */
@@ -691,9 +719,14 @@ static int instr_opt_add(void *opaque, const char *name, const char *value,
         opt->path = g_strdup(value);
     } else if (strcmp(name, "arg") == 0) {
         g_ptr_array_add(opt->args, g_strdup(value));
+    } else if (strcmp(name, "stats") == 0) {
+        if (!qapi_bool_parse(name, value, &opt->stats, errp)) {
+            error_prepend(errp, "-instr: ");
+            return -1;
+        }
     } else {
         error_setg(errp, "-instr: unknown parameter '%s' (expected file, "
-                   "arg or id)", name);
+                   "arg, id or stats)", name);
         return -1;
     }
     return 0;
@@ -824,7 +857,8 @@ void instr_init(Error **errp)
             /* The command line is trusted: no -instr-policy check */
             g_autofree char *id = instr_load(opt->path, opt->args->len,
                                              (char **)opt->args->pdata,
-                                             opt->id, true, errp);
+                                             opt->id, opt->stats, true,
+                                             errp);
             if (!id) {
                 return;
             }

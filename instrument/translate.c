@@ -397,6 +397,16 @@ static TCGv_ptr instr_gen_vcpu_entry(size_t offset)
     return ptr;
 }
 
+void instr_tcg_count(QILibrary *self, QIEventID id)
+{
+    InstrLibrary *lib = self ? self->qemu : NULL;
+    QIScoreboard *sb = lib ? qatomic_read(&lib->stats_sb) : NULL;
+
+    if (sb) {
+        qi_gen_vcpu_add_u64(NULL, sb, id * sizeof(uint64_t), 1);
+    }
+}
+
 void qi_gen_vcpu_add_u64(QITCGv_cpu vcpu_exec, QIScoreboard *sb,
                          size_t offset, uint64_t value)
 {

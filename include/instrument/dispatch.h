@@ -27,6 +27,7 @@ typedef struct InstrEvent {
     InstrEventFn nop;
     InstrEventFn backend;       /* qi_event_<name>_trace() */
     InstrEventFn dispatch;      /* calls every library's callback */
+    InstrEventFn dispatch_stats; /* and counts the calls */
     bool direct;                /* only vCPU threads raise it */
 } InstrEvent;
 
@@ -71,9 +72,12 @@ QILibrary *instr_caller_library(const void *caller);
 
 /*
  * The dispatcher of event @id, around the calls of its @n callbacks
- * (the returned array): an RCU read-side critical section.
+ * (the returned array): an RCU read-side critical section.  With
+ * @calls, *@calls gets the callbacks' call counters (NULL for a library
+ * that does not count).
  */
-InstrEventFn *instr_dispatch_begin(QIEventID id, unsigned *n);
+InstrEventFn *instr_dispatch_begin(QIEventID id, unsigned *n,
+                                   uint64_t ***calls);
 void instr_dispatch_end(void);
 
 /*

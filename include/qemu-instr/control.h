@@ -132,6 +132,7 @@ bool qi_ctrl_event_set_by(QILibrary *self, QIEvent *ev, void *cb,
                           int priority);
 void qi_set_fini_by(QILibrary *self, void (*fn)(void *data), void *data);
 bool qi_unload_self_by(QILibrary *self);
+bool qi_ctrl_count_calls_by(QILibrary *self);
 
 #ifndef QEMU_OSDEP_H
 /**
@@ -219,6 +220,25 @@ static inline void qi_set_fini(void (*fn)(void *data), void *data)
 static inline bool qi_unload_self(void)
 {
     return qi_unload_self_by(QI_SELF);
+}
+
+/**
+ * qi_ctrl_count_calls() - Count the calls of the library's callbacks.
+ *
+ * From now on QEMU counts how many times it calls each callback of the
+ * calling library, as ``-instr ...,stats=on`` and instr-load's "stats"
+ * do; "info instr" and query-instr show the counts.  Call it from
+ * qi_init(), before the library emits execution-time calls: the calls
+ * emitted before are not counted.  Counting costs an atomic add per call
+ * made outside translated code, and an inline per-vCPU add per
+ * execution-time call; libraries that do not count pay nothing.
+ *
+ * Return: true; false in static mode, or if the scoreboards have no room
+ * for the counters (QI_EVENT_COUNT 64-bit words per vCPU).
+ */
+static inline bool qi_ctrl_count_calls(void)
+{
+    return qi_ctrl_count_calls_by(QI_SELF);
 }
 #else
 /* API versions 1 and 2: QEMU finds the library from the caller */

@@ -629,7 +629,9 @@ def generate_c(events, group):
             nop=qi_fn(e, "_nop"),
             backend=qi_fn(e, "_trace"))
         if MODE == "dynamic":
-            out('        .dispatch = (InstrEventFn)%s,' % qi_fn(e, "_dispatch"))
+            out('        .dispatch = (InstrEventFn)%s,' % qi_fn(e, "_dispatch"),
+                '        .dispatch_stats = (InstrEventFn)%s,'
+                % qi_fn(e, "_dispatch_stats"))
         if MODE == "dynamic" and is_direct(e):
             out('        .direct = true,')
         out('    },')
@@ -645,26 +647,36 @@ def generate_c(events, group):
 
 
 def _c_dispatch(event):
-    """qi_event_<name>_dispatch(): every library's callback, in order."""
+    """qi_event_<name>_dispatch(): every library's callback, in order;
+    qi_event_<name>_dispatch_stats(): the same, counting the calls of the
+    libraries that count them (their counters, NULL for the others)."""
     from tracetool import out
     names = ", ".join(n for _, n in _public(event))
-    out('',
-        'static void %(fn)s(%(args)s)',
-        '{',
-        '    InstrEventFn *fn;',
-        '    unsigned i, n;',
-        '',
-        '    fn = instr_dispatch_begin(%(id)s, &n);',
-        '    for (i = 0; i < n; i++) {',
-        '        ((%(cb_t)s)fn[i])(%(names)s);',
-        fn=qi_fn(event, "_dispatch"), args=public_args(event),
-        id=qi_id(event), cb_t=qi_cb_type(event), names=names)
-    if "tcg-trans" in event.properties:
-        # Each library's qi_gen_*() settings are its own
-        out('        instr_trans_next();')
-    out('    }',
-        '    instr_dispatch_end();',
-        '}')
+    for stats in (False, True):
+        out('',
+            'static void %(fn)s(%(args)s)',
+            '{',
+            '    InstrEventFn *fn;',
+            fn=qi_fn(event, "_dispatch_stats" if stats else "_dispatch"),
+            args=public_args(event))
+        if stats:
+            out('    uint64_t **calls;')
+        out('    unsigned i, n;',
+            '',
+            '    fn = instr_dispatch_begin(%s, &n, %s);' % (
+                qi_id(event), "&calls" if stats else "NULL"),
+            '    for (i = 0; i < n; i++) {')
+        if stats:
+            out('        if (calls[i]) {',
+                '            qatomic_inc(calls[i]);',
+                '        }')
+        out('        ((%s)fn[i])(%s);' % (qi_cb_type(event), names))
+        if "tcg-trans" in event.properties:
+            # Each library's qi_gen_*() settings are its own
+            out('        instr_trans_next();')
+        out('    }',
+            '    instr_dispatch_end();',
+            '}')
 
 
 def generate_c_begin(events, group):

@@ -76,10 +76,16 @@ def generate(events, backend, group):
             gen=qi_gen(e),
             gen_args=gargs)
         if dynamic:
+            # The count of a library that counts its calls runs with the
+            # call, under its conditions
             out('    TCGv_ptr cell = tcg_constant_ptr(instr_event_cell(self, %s));'
                 % qi_id(e),
-                '')
-        out('    switch (instr_tcg_exec_begin()) {')
+                '    int access = instr_tcg_exec_begin();',
+                '',
+                '    instr_tcg_count(self, %s);' % qi_id(e),
+                '    switch (access) {')
+        else:
+            out('    switch (instr_tcg_exec_begin()) {')
         for access, call in calls:
             out('    case %s:' % access,
                 '        %s' % call,
