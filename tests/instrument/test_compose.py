@@ -24,6 +24,23 @@ def counter(env, copy):
     return env.lib('icount', '-DCOPY=%d' % copy)
 
 
+def expect_exact(want, counters, icount, trace):
+    """The counts of the oracles (want) are those of each (name, file) of
+    counters, of the icount example's file and of the memtrace
+    example's."""
+    for name, path in counters:
+        got = parse_counts(read(path))
+        for kind in KINDS:
+            expect_eq(want[kind], got[kind], '%s: %s' % (name, kind))
+    expect_eq((want['insns'], want['blocks']),
+              icount_rows(read(icount)).get('total'),
+              'icount example: total (insns, blocks)')
+    kinds = [line.split()[4] for line in read(trace).splitlines()]
+    expect_eq((want['loads'], want['stores']),
+              (kinds.count('load'), kinds.count('store')),
+              'memtrace example: (loads, stores)')
+
+
 def test_compose_same_events(env):
     """Two copies of the counting test library, the icount example and
     the memtrace example in one run: each count equals the oracles'."""
@@ -38,17 +55,8 @@ def test_compose_same_events(env):
          '-instr', 'file=%s,arg=out=%s' % (example(env, 'memtrace'), trace),
          prog(env)], env=ENV, stdout=subprocess.DEVNULL)
     want = read_oracles(log)
-    for name, path in (('first copy', a), ('second copy', b)):
-        got = parse_counts(read(path))
-        for kind in KINDS:
-            expect_eq(want[kind], got[kind], '%s: %s' % (name, kind))
-    expect_eq((want['insns'], want['blocks']),
-              icount_rows(read(icount)).get('total'),
-              'icount example: total (insns, blocks)')
-    kinds = [line.split()[4] for line in read(trace).splitlines()]
-    expect_eq((want['loads'], want['stores']),
-              (kinds.count('load'), kinds.count('store')),
-              'memtrace example: (loads, stores)')
+    expect_exact(want, [('first copy', a), ('second copy', b)], icount,
+                 trace)
     print('    4 libraries: insns %d blocks %d accesses %d each' %
           (want['insns'], want['blocks'], want['accesses']))
 
@@ -81,16 +89,7 @@ def test_compose_unload_one(env):
         expect(20000 <= got['insns'] < want['insns'],
                'the leaving library to count from 20000 instructions to '
                'fewer than %d' % want['insns'], got['insns'])
-        got = parse_counts(read(stay))
-        for kind in KINDS:
-            expect_eq(want[kind], got[kind], 'staying copy: %s' % kind)
-        expect_eq((want['insns'], want['blocks']),
-                  icount_rows(read(icount)).get('total'),
-                  'icount example: total (insns, blocks)')
-        kinds = [line.split()[4] for line in read(trace).splitlines()]
-        expect_eq((want['loads'], want['stores']),
-                  (kinds.count('load'), kinds.count('store')),
-                  'memtrace example: (loads, stores)')
+        expect_exact(want, [('staying copy', stay)], icount, trace)
     print('    exact after an unload at instruction 20000, both orders')
 
 
