@@ -250,12 +250,16 @@ bool instr_event_set(QILibrary *self, QIEventID id, InstrEventFn fn,
 
 void *instr_event_cell(QILibrary *self, QIEventID id)
 {
-    static InstrEventFn none;
     InstrLibrary *lib = self ? self->qemu : NULL;
 
-    /* The library is loaded: its _trans callback is running */
+    /*
+     * The library is loaded: its _trans callback is running.  A library
+     * of API version 1 or 2 that reached qi_event_gen_<name>_exec() by a
+     * tail call cannot be told: its calls run what the event runs, every
+     * library's callback, as in those versions.
+     */
     if (!lib || !lib->events) {
-        return &none;
+        return &instr_event_cb[id];
     }
     qatomic_inc(&lib->exec_sites);
     return &lib->events[id].fn;

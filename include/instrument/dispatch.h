@@ -58,8 +58,8 @@ bool instr_event_set(QILibrary *self, QIEventID id, InstrEventFn fn,
 
 /*
  * Dynamic mode: where an execution-time helper that the library @self
- * emitted finds its callback of event @id; a NULL one if @self is not
- * loaded.
+ * emitted finds its callback of event @id; what the event calls
+ * (instr_event_cb[@id]) if @self is not a loaded library.
  */
 void *instr_event_cell(QILibrary *self, QIEventID id);
 

@@ -17,8 +17,10 @@
 void qi_event_gen_qi_test_exec_exec_by(QILibrary *self, QITCGv_cpu vcpu_exec, uint64_t pc)
 {
     TCGv_ptr cell = tcg_constant_ptr(instr_event_cell(self, QI_EVENT_QI_TEST_EXEC_EXEC));
+    int access = instr_tcg_exec_begin();
 
-    switch (instr_tcg_exec_begin()) {
+    instr_tcg_count(self, QI_EVENT_QI_TEST_EXEC_EXEC);
+    switch (access) {
     case QI_REGS_READ:
         gen_helper_instr_qi_test_exec_exec((TCGv_env)vcpu_exec,
                                            cell,
@@ -75,8 +77,10 @@ void HELPER(instr_qi_test_exec_exec_noregs)(CPUArchState *env, void *cell, uint6
 void qi_event_gen_qi_test_mem_exec_by(QILibrary *self, QITCGv_cpu vcpu_exec, QITCGv vaddr, QIMemInfo info)
 {
     TCGv_ptr cell = tcg_constant_ptr(instr_event_cell(self, QI_EVENT_QI_TEST_MEM_EXEC));
+    int access = instr_tcg_exec_begin();
 
-    switch (instr_tcg_exec_begin()) {
+    instr_tcg_count(self, QI_EVENT_QI_TEST_MEM_EXEC);
+    switch (access) {
     case QI_REGS_READ:
         gen_helper_instr_qi_test_mem_exec((TCGv_env)vcpu_exec,
                                           cell,
@@ -136,8 +140,10 @@ void HELPER(instr_qi_test_mem_exec_noregs)(CPUArchState *env, void *cell, target
 void qi_event_gen_qi_test_value_exec_by(QILibrary *self, QITCGv_cpu vcpu_exec, QITCGv vaddr)
 {
     TCGv_ptr cell = tcg_constant_ptr(instr_event_cell(self, QI_EVENT_QI_TEST_VALUE_EXEC));
+    int access = instr_tcg_exec_begin();
 
-    switch (instr_tcg_exec_begin()) {
+    instr_tcg_count(self, QI_EVENT_QI_TEST_VALUE_EXEC);
+    switch (access) {
     case QI_REGS_READ:
         gen_helper_instr_qi_test_value_exec((TCGv_env)vcpu_exec,
                                             cell,

@@ -143,8 +143,24 @@ static void qi_event_qi_test_alloc_dispatch(size_t size, void *ptr)
     InstrEventFn *fn;
     unsigned i, n;
 
-    fn = instr_dispatch_begin(QI_EVENT_QI_TEST_ALLOC, &n);
+    fn = instr_dispatch_begin(QI_EVENT_QI_TEST_ALLOC, &n, NULL);
     for (i = 0; i < n; i++) {
+        ((qi_event_qi_test_alloc_cb_t)fn[i])(size, ptr);
+    }
+    instr_dispatch_end();
+}
+
+static void qi_event_qi_test_alloc_dispatch_stats(size_t size, void *ptr)
+{
+    InstrEventFn *fn;
+    uint64_t **calls;
+    unsigned i, n;
+
+    fn = instr_dispatch_begin(QI_EVENT_QI_TEST_ALLOC, &n, &calls);
+    for (i = 0; i < n; i++) {
+        if (calls[i]) {
+            qatomic_inc(calls[i]);
+        }
         ((qi_event_qi_test_alloc_cb_t)fn[i])(size, ptr);
     }
     instr_dispatch_end();
@@ -179,8 +195,24 @@ static void qi_event_qi_test_cpu_dispatch(QICPU vcpu)
     InstrEventFn *fn;
     unsigned i, n;
 
-    fn = instr_dispatch_begin(QI_EVENT_QI_TEST_CPU, &n);
+    fn = instr_dispatch_begin(QI_EVENT_QI_TEST_CPU, &n, NULL);
     for (i = 0; i < n; i++) {
+        ((qi_event_qi_test_cpu_cb_t)fn[i])(vcpu);
+    }
+    instr_dispatch_end();
+}
+
+static void qi_event_qi_test_cpu_dispatch_stats(QICPU vcpu)
+{
+    InstrEventFn *fn;
+    uint64_t **calls;
+    unsigned i, n;
+
+    fn = instr_dispatch_begin(QI_EVENT_QI_TEST_CPU, &n, &calls);
+    for (i = 0; i < n; i++) {
+        if (calls[i]) {
+            qatomic_inc(calls[i]);
+        }
         ((qi_event_qi_test_cpu_cb_t)fn[i])(vcpu);
     }
     instr_dispatch_end();
@@ -215,8 +247,24 @@ static void qi_event_qi_test_call_dispatch(QICPU vcpu, uint64_t num, uint64_t ar
     InstrEventFn *fn;
     unsigned i, n;
 
-    fn = instr_dispatch_begin(QI_EVENT_QI_TEST_CALL, &n);
+    fn = instr_dispatch_begin(QI_EVENT_QI_TEST_CALL, &n, NULL);
     for (i = 0; i < n; i++) {
+        ((qi_event_qi_test_call_cb_t)fn[i])(vcpu, num, arg1, arg2);
+    }
+    instr_dispatch_end();
+}
+
+static void qi_event_qi_test_call_dispatch_stats(QICPU vcpu, uint64_t num, uint64_t arg1, const char *arg2)
+{
+    InstrEventFn *fn;
+    uint64_t **calls;
+    unsigned i, n;
+
+    fn = instr_dispatch_begin(QI_EVENT_QI_TEST_CALL, &n, &calls);
+    for (i = 0; i < n; i++) {
+        if (calls[i]) {
+            qatomic_inc(calls[i]);
+        }
         ((qi_event_qi_test_call_cb_t)fn[i])(vcpu, num, arg1, arg2);
     }
     instr_dispatch_end();
@@ -251,8 +299,24 @@ static void qi_event_qi_test_selected_dispatch(int value)
     InstrEventFn *fn;
     unsigned i, n;
 
-    fn = instr_dispatch_begin(QI_EVENT_QI_TEST_SELECTED, &n);
+    fn = instr_dispatch_begin(QI_EVENT_QI_TEST_SELECTED, &n, NULL);
     for (i = 0; i < n; i++) {
+        ((qi_event_qi_test_selected_cb_t)fn[i])(value);
+    }
+    instr_dispatch_end();
+}
+
+static void qi_event_qi_test_selected_dispatch_stats(int value)
+{
+    InstrEventFn *fn;
+    uint64_t **calls;
+    unsigned i, n;
+
+    fn = instr_dispatch_begin(QI_EVENT_QI_TEST_SELECTED, &n, &calls);
+    for (i = 0; i < n; i++) {
+        if (calls[i]) {
+            qatomic_inc(calls[i]);
+        }
         ((qi_event_qi_test_selected_cb_t)fn[i])(value);
     }
     instr_dispatch_end();
@@ -287,8 +351,25 @@ static void qi_event_qi_test_exec_trans_dispatch(QICPU vcpu, QITCGv_cpu vcpu_exe
     InstrEventFn *fn;
     unsigned i, n;
 
-    fn = instr_dispatch_begin(QI_EVENT_QI_TEST_EXEC_TRANS, &n);
+    fn = instr_dispatch_begin(QI_EVENT_QI_TEST_EXEC_TRANS, &n, NULL);
     for (i = 0; i < n; i++) {
+        ((qi_event_qi_test_exec_trans_cb_t)fn[i])(vcpu, vcpu_exec, pc, size);
+        instr_trans_next();
+    }
+    instr_dispatch_end();
+}
+
+static void qi_event_qi_test_exec_trans_dispatch_stats(QICPU vcpu, QITCGv_cpu vcpu_exec, uint64_t pc, uint32_t size)
+{
+    InstrEventFn *fn;
+    uint64_t **calls;
+    unsigned i, n;
+
+    fn = instr_dispatch_begin(QI_EVENT_QI_TEST_EXEC_TRANS, &n, &calls);
+    for (i = 0; i < n; i++) {
+        if (calls[i]) {
+            qatomic_inc(calls[i]);
+        }
         ((qi_event_qi_test_exec_trans_cb_t)fn[i])(vcpu, vcpu_exec, pc, size);
         instr_trans_next();
     }
@@ -324,8 +405,24 @@ static void qi_event_qi_test_exec_exec_dispatch(QICPU vcpu, uint64_t pc)
     InstrEventFn *fn;
     unsigned i, n;
 
-    fn = instr_dispatch_begin(QI_EVENT_QI_TEST_EXEC_EXEC, &n);
+    fn = instr_dispatch_begin(QI_EVENT_QI_TEST_EXEC_EXEC, &n, NULL);
     for (i = 0; i < n; i++) {
+        ((qi_event_qi_test_exec_exec_cb_t)fn[i])(vcpu, pc);
+    }
+    instr_dispatch_end();
+}
+
+static void qi_event_qi_test_exec_exec_dispatch_stats(QICPU vcpu, uint64_t pc)
+{
+    InstrEventFn *fn;
+    uint64_t **calls;
+    unsigned i, n;
+
+    fn = instr_dispatch_begin(QI_EVENT_QI_TEST_EXEC_EXEC, &n, &calls);
+    for (i = 0; i < n; i++) {
+        if (calls[i]) {
+            qatomic_inc(calls[i]);
+        }
         ((qi_event_qi_test_exec_exec_cb_t)fn[i])(vcpu, pc);
     }
     instr_dispatch_end();
@@ -360,8 +457,25 @@ static void qi_event_qi_test_mem_trans_dispatch(QICPU vcpu, QITCGv_cpu vcpu_exec
     InstrEventFn *fn;
     unsigned i, n;
 
-    fn = instr_dispatch_begin(QI_EVENT_QI_TEST_MEM_TRANS, &n);
+    fn = instr_dispatch_begin(QI_EVENT_QI_TEST_MEM_TRANS, &n, NULL);
     for (i = 0; i < n; i++) {
+        ((qi_event_qi_test_mem_trans_cb_t)fn[i])(vcpu, vcpu_exec, vaddr, info);
+        instr_trans_next();
+    }
+    instr_dispatch_end();
+}
+
+static void qi_event_qi_test_mem_trans_dispatch_stats(QICPU vcpu, QITCGv_cpu vcpu_exec, QITCGv vaddr, QIMemInfo info)
+{
+    InstrEventFn *fn;
+    uint64_t **calls;
+    unsigned i, n;
+
+    fn = instr_dispatch_begin(QI_EVENT_QI_TEST_MEM_TRANS, &n, &calls);
+    for (i = 0; i < n; i++) {
+        if (calls[i]) {
+            qatomic_inc(calls[i]);
+        }
         ((qi_event_qi_test_mem_trans_cb_t)fn[i])(vcpu, vcpu_exec, vaddr, info);
         instr_trans_next();
     }
@@ -397,8 +511,24 @@ static void qi_event_qi_test_mem_exec_dispatch(QICPU vcpu, uint64_t vaddr, QIMem
     InstrEventFn *fn;
     unsigned i, n;
 
-    fn = instr_dispatch_begin(QI_EVENT_QI_TEST_MEM_EXEC, &n);
+    fn = instr_dispatch_begin(QI_EVENT_QI_TEST_MEM_EXEC, &n, NULL);
     for (i = 0; i < n; i++) {
+        ((qi_event_qi_test_mem_exec_cb_t)fn[i])(vcpu, vaddr, info);
+    }
+    instr_dispatch_end();
+}
+
+static void qi_event_qi_test_mem_exec_dispatch_stats(QICPU vcpu, uint64_t vaddr, QIMemInfo info)
+{
+    InstrEventFn *fn;
+    uint64_t **calls;
+    unsigned i, n;
+
+    fn = instr_dispatch_begin(QI_EVENT_QI_TEST_MEM_EXEC, &n, &calls);
+    for (i = 0; i < n; i++) {
+        if (calls[i]) {
+            qatomic_inc(calls[i]);
+        }
         ((qi_event_qi_test_mem_exec_cb_t)fn[i])(vcpu, vaddr, info);
     }
     instr_dispatch_end();
@@ -433,8 +563,25 @@ static void qi_event_qi_test_value_trans_dispatch(QICPU vcpu, QITCGv_cpu vcpu_ex
     InstrEventFn *fn;
     unsigned i, n;
 
-    fn = instr_dispatch_begin(QI_EVENT_QI_TEST_VALUE_TRANS, &n);
+    fn = instr_dispatch_begin(QI_EVENT_QI_TEST_VALUE_TRANS, &n, NULL);
     for (i = 0; i < n; i++) {
+        ((qi_event_qi_test_value_trans_cb_t)fn[i])(vcpu, vcpu_exec, vaddr);
+        instr_trans_next();
+    }
+    instr_dispatch_end();
+}
+
+static void qi_event_qi_test_value_trans_dispatch_stats(QICPU vcpu, QITCGv_cpu vcpu_exec, QITCGv vaddr)
+{
+    InstrEventFn *fn;
+    uint64_t **calls;
+    unsigned i, n;
+
+    fn = instr_dispatch_begin(QI_EVENT_QI_TEST_VALUE_TRANS, &n, &calls);
+    for (i = 0; i < n; i++) {
+        if (calls[i]) {
+            qatomic_inc(calls[i]);
+        }
         ((qi_event_qi_test_value_trans_cb_t)fn[i])(vcpu, vcpu_exec, vaddr);
         instr_trans_next();
     }
@@ -470,8 +617,24 @@ static void qi_event_qi_test_value_exec_dispatch(QICPU vcpu, uint64_t vaddr, uin
     InstrEventFn *fn;
     unsigned i, n;
 
-    fn = instr_dispatch_begin(QI_EVENT_QI_TEST_VALUE_EXEC, &n);
+    fn = instr_dispatch_begin(QI_EVENT_QI_TEST_VALUE_EXEC, &n, NULL);
     for (i = 0; i < n; i++) {
+        ((qi_event_qi_test_value_exec_cb_t)fn[i])(vcpu, vaddr, value);
+    }
+    instr_dispatch_end();
+}
+
+static void qi_event_qi_test_value_exec_dispatch_stats(QICPU vcpu, uint64_t vaddr, uint64_t value)
+{
+    InstrEventFn *fn;
+    uint64_t **calls;
+    unsigned i, n;
+
+    fn = instr_dispatch_begin(QI_EVENT_QI_TEST_VALUE_EXEC, &n, &calls);
+    for (i = 0; i < n; i++) {
+        if (calls[i]) {
+            qatomic_inc(calls[i]);
+        }
         ((qi_event_qi_test_value_exec_cb_t)fn[i])(vcpu, vaddr, value);
     }
     instr_dispatch_end();
@@ -484,6 +647,7 @@ static InstrEvent instr_qi_test_events[] = {
         .nop = (InstrEventFn)qi_event_qi_test_alloc_nop,
         .backend = (InstrEventFn)qi_event_qi_test_alloc_trace,
         .dispatch = (InstrEventFn)qi_event_qi_test_alloc_dispatch,
+        .dispatch_stats = (InstrEventFn)qi_event_qi_test_alloc_dispatch_stats,
     },
     {
         .id = QI_EVENT_QI_TEST_CPU,
@@ -491,6 +655,7 @@ static InstrEvent instr_qi_test_events[] = {
         .nop = (InstrEventFn)qi_event_qi_test_cpu_nop,
         .backend = (InstrEventFn)qi_event_qi_test_cpu_trace,
         .dispatch = (InstrEventFn)qi_event_qi_test_cpu_dispatch,
+        .dispatch_stats = (InstrEventFn)qi_event_qi_test_cpu_dispatch_stats,
     },
     {
         .id = QI_EVENT_QI_TEST_CALL,
@@ -498,6 +663,7 @@ static InstrEvent instr_qi_test_events[] = {
         .nop = (InstrEventFn)qi_event_qi_test_call_nop,
         .backend = (InstrEventFn)qi_event_qi_test_call_trace,
         .dispatch = (InstrEventFn)qi_event_qi_test_call_dispatch,
+        .dispatch_stats = (InstrEventFn)qi_event_qi_test_call_dispatch_stats,
     },
     {
         .id = QI_EVENT_QI_TEST_SELECTED,
@@ -505,6 +671,7 @@ static InstrEvent instr_qi_test_events[] = {
         .nop = (InstrEventFn)qi_event_qi_test_selected_nop,
         .backend = (InstrEventFn)qi_event_qi_test_selected_trace,
         .dispatch = (InstrEventFn)qi_event_qi_test_selected_dispatch,
+        .dispatch_stats = (InstrEventFn)qi_event_qi_test_selected_dispatch_stats,
     },
     {
         .id = QI_EVENT_QI_TEST_EXEC_TRANS,
@@ -512,6 +679,7 @@ static InstrEvent instr_qi_test_events[] = {
         .nop = (InstrEventFn)qi_event_qi_test_exec_trans_nop,
         .backend = (InstrEventFn)qi_event_qi_test_exec_trans_trace,
         .dispatch = (InstrEventFn)qi_event_qi_test_exec_trans_dispatch,
+        .dispatch_stats = (InstrEventFn)qi_event_qi_test_exec_trans_dispatch_stats,
         .direct = true,
     },
     {
@@ -520,6 +688,7 @@ static InstrEvent instr_qi_test_events[] = {
         .nop = (InstrEventFn)qi_event_qi_test_exec_exec_nop,
         .backend = (InstrEventFn)qi_event_qi_test_exec_exec_trace,
         .dispatch = (InstrEventFn)qi_event_qi_test_exec_exec_dispatch,
+        .dispatch_stats = (InstrEventFn)qi_event_qi_test_exec_exec_dispatch_stats,
         .direct = true,
     },
     {
@@ -528,6 +697,7 @@ static InstrEvent instr_qi_test_events[] = {
         .nop = (InstrEventFn)qi_event_qi_test_mem_trans_nop,
         .backend = (InstrEventFn)qi_event_qi_test_mem_trans_trace,
         .dispatch = (InstrEventFn)qi_event_qi_test_mem_trans_dispatch,
+        .dispatch_stats = (InstrEventFn)qi_event_qi_test_mem_trans_dispatch_stats,
         .direct = true,
     },
     {
@@ -536,6 +706,7 @@ static InstrEvent instr_qi_test_events[] = {
         .nop = (InstrEventFn)qi_event_qi_test_mem_exec_nop,
         .backend = (InstrEventFn)qi_event_qi_test_mem_exec_trace,
         .dispatch = (InstrEventFn)qi_event_qi_test_mem_exec_dispatch,
+        .dispatch_stats = (InstrEventFn)qi_event_qi_test_mem_exec_dispatch_stats,
         .direct = true,
     },
     {
@@ -544,6 +715,7 @@ static InstrEvent instr_qi_test_events[] = {
         .nop = (InstrEventFn)qi_event_qi_test_value_trans_nop,
         .backend = (InstrEventFn)qi_event_qi_test_value_trans_trace,
         .dispatch = (InstrEventFn)qi_event_qi_test_value_trans_dispatch,
+        .dispatch_stats = (InstrEventFn)qi_event_qi_test_value_trans_dispatch_stats,
         .direct = true,
     },
     {
@@ -552,6 +724,7 @@ static InstrEvent instr_qi_test_events[] = {
         .nop = (InstrEventFn)qi_event_qi_test_value_exec_nop,
         .backend = (InstrEventFn)qi_event_qi_test_value_exec_trace,
         .dispatch = (InstrEventFn)qi_event_qi_test_value_exec_dispatch,
+        .dispatch_stats = (InstrEventFn)qi_event_qi_test_value_exec_dispatch_stats,
         .direct = true,
     },
 };
