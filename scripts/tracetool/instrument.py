@@ -55,6 +55,9 @@ def check_properties(event):
         raise ValueError("event '%s' has both the 'instrument' and the "
                          "'disable' property: remove one of them"
                          % event.name)
+    if isinstance(event.fmt, list) and "tcg" not in event.properties:
+        raise ValueError("event '%s' has two formats but not the 'tcg' "
+                         "property" % event.name)
     if "tcg" in event.properties:
         if "instrument" not in event.properties:
             raise ValueError("'tcg' event '%s' needs the 'instrument' "
