@@ -86,24 +86,33 @@ bool qi_ctrl_event_is_available(QIEvent *ev)
     return to_instr(ev) != NULL;
 }
 
+QILibrary *instr_caller_library(const void *caller)
+{
+    InstrLibrary *lib;
+
+    QEMU_LOCK_GUARD(&instr_lock);
+    lib = instr_library_at_locked(caller);
+    return lib ? lib->info : NULL;
+}
+
 /* The library's own qi_event_<name>(), or NULL */
-static InstrEventFn instr_auto_callback(InstrEvent *ie, void *caller)
+static InstrEventFn instr_auto_callback(InstrEvent *ie, QILibrary *self)
 {
     g_autofree char *symbol = g_strdup_printf(
         "qi_event_%s", trace_event_get_name(ie->trace));
     InstrLibrary *lib;
 
     QEMU_LOCK_GUARD(&instr_lock);
-    lib = instr_library_at_locked(caller);
+    lib = instr_library_of_locked(self);
     if (!lib || !lib->handle) {
         return NULL;
     }
     return (InstrEventFn)dlsym(lib->handle, symbol);
 }
 
-bool qi_ctrl_event_set(QIEvent *ev, void *cb)
+bool qi_ctrl_event_set_by(QILibrary *self, QIEvent *ev, void *cb,
+                          int priority)
 {
-    void *caller = __builtin_return_address(0);
     InstrEvent *ie = to_instr(ev);
     InstrEventFn fn;
 
@@ -113,26 +122,64 @@ bool qi_ctrl_event_set(QIEvent *ev, void *cb)
     if (cb == QI_CTRL_INSTR_NOP) {
         fn = ie->nop;
     } else if (cb == QI_CTRL_INSTR_AUTO) {
-        fn = instr_auto_callback(ie, caller);
+        fn = instr_auto_callback(ie, self);
     } else {
         fn = (InstrEventFn)cb;
     }
-    return instr_event_set(ie->id, fn, caller);
+    return instr_event_set(self, ie->id, fn, priority);
 }
 
-void qi_set_fini(void (*fn)(void *data), void *data)
+void qi_set_fini_by(QILibrary *self, void (*fn)(void *data), void *data)
 {
     InstrLibrary *lib;
 
     QEMU_LOCK_GUARD(&instr_lock);
-    lib = instr_library_at_locked(__builtin_return_address(0));
+    lib = instr_library_of_locked(self);
     if (lib) {
         lib->fini = fn;
         lib->fini_data = data;
     }
 }
 
+bool qi_unload_self_by(QILibrary *self)
+{
+    InstrLibrary *lib;
+
+    WITH_QEMU_LOCK_GUARD(&instr_lock) {
+        lib = instr_library_of_locked(self);
+    }
+    return instr_unload_later(lib);
+}
+
+bool qi_ctrl_count_calls_by(QILibrary *self)
+{
+    InstrLibrary *lib;
+
+    WITH_QEMU_LOCK_GUARD(&instr_lock) {
+        lib = instr_library_of_locked(self);
+    }
+    return instr_library_count_calls(lib);
+}
+
+/*
+ * API versions 1 and 2: the caller tells the library
+ */
+
+bool qi_ctrl_event_set(QIEvent *ev, void *cb)
+{
+    return qi_ctrl_event_set_by(
+        instr_caller_library(__builtin_return_address(0)), ev, cb,
+        QI_PRIORITY_DEFAULT);
+}
+
+void qi_set_fini(void (*fn)(void *data), void *data)
+{
+    qi_set_fini_by(instr_caller_library(__builtin_return_address(0)),
+                   fn, data);
+}
+
 bool qi_unload_self(void)
 {
-    return instr_unload_later(__builtin_return_address(0));
+    return qi_unload_self_by(
+        instr_caller_library(__builtin_return_address(0)));
 }

@@ -35,7 +35,7 @@ void hmp_instr_load(Monitor *mon, const QDict *qdict)
     for (i = 0; argv && argv[i]; i++) {
         QAPI_LIST_APPEND(tail, g_strdup(argv[i]));
     }
-    res = qmp_instr_load(path, args != NULL, args, id, &err);
+    res = qmp_instr_load(path, args != NULL, args, id, false, false, &err);
     qapi_free_strList(args);
     if (hmp_handle_error(mon, err)) {
         return;
@@ -66,10 +66,28 @@ void hmp_info_instr(Monitor *mon, const QDict *qdict)
         return;
     }
     for (elem = info->libraries; elem; elem = elem->next) {
-        monitor_printf(mon, "%s: %s", elem->value->id, elem->value->path);
-        for (arg = elem->value->args; arg; arg = arg->next) {
+        InstrLibraryInfo *lib = elem->value;
+        InstrCallbackList *cb;
+
+        monitor_printf(mon, "%s: %s", lib->id, lib->path);
+        for (arg = lib->args; arg; arg = arg->next) {
             monitor_printf(mon, " %s", arg->value);
         }
         monitor_printf(mon, "\n");
+        for (cb = lib->callbacks; cb; cb = cb->next) {
+            monitor_printf(mon, "    %s", cb->value->event);
+            if (cb->value->priority) {
+                monitor_printf(mon, ", priority %" PRId64,
+                               cb->value->priority);
+            }
+            if (cb->value->has_calls) {
+                monitor_printf(mon, ": %" PRIu64 " calls", cb->value->calls);
+            }
+            monitor_printf(mon, "\n");
+        }
+        if (lib->exec_sites) {
+            monitor_printf(mon, "    %" PRIu64 " execution-time calls "
+                           "emitted\n", lib->exec_sites);
+        }
     }
 }

@@ -16,7 +16,6 @@
  */
 
 #include "qemu/osdep.h"
-#include <dlfcn.h>
 #include <sys/mman.h>
 #include "qemu/atomic.h"
 #include "qemu/bitmap.h"
@@ -33,7 +32,7 @@
 static QIMemTraceFn instr_trace_fn;
 static void *instr_trace_data;
 static size_t instr_trace_entries = INSTR_MEM_TRACE_ENTRIES;
-static const void *instr_trace_setter;
+static InstrLibrary *instr_trace_owner;
 
 static size_t instr_mem_trace_pending(InstrMemTrace *t)
 {
@@ -80,13 +79,11 @@ void instr_vcpu_exit(CPUState *cpu)
     t->base = t->pos = t->end = NULL;
 }
 
-void instr_mem_trace_release(const void *base)
+void instr_mem_trace_release(InstrLibrary *lib)
 {
     CPUState *cpu;
-    Dl_info info;
 
-    if (!instr_trace_setter || !dladdr(instr_trace_setter, &info) ||
-        info.dli_fbase != base) {
+    if (!lib || qatomic_read(&instr_trace_owner) != lib) {
         return;
     }
     /* The vCPUs are stopped: their buffers are ours */
@@ -95,30 +92,36 @@ void instr_mem_trace_release(const void *base)
     }
     WITH_QEMU_LOCK_GUARD(&instr_lock) {
         qatomic_set(&instr_trace_fn, NULL);
-        instr_trace_setter = NULL;
+        instr_trace_owner = NULL;
     }
 }
 
-bool qi_mem_trace_set(QIMemTraceFn fn, void *data, size_t entries)
+bool qi_mem_trace_set_by(QILibrary *self, QIMemTraceFn fn, void *data,
+                         size_t entries)
 {
-    const void *caller = __builtin_return_address(0);
-    Dl_info mine, theirs;
+    InstrLibrary *lib;
 
     if (entries > QI_MEM_TRACE_MAX_ENTRIES) {
         return false;
     }
     QEMU_LOCK_GUARD(&instr_lock);
-    if (instr_trace_setter && instr_trace_setter != caller &&
-        (!dladdr(instr_trace_setter, &theirs) || !dladdr(caller, &mine) ||
-         theirs.dli_fbase != mine.dli_fbase)) {
+    lib = instr_library_of_locked(self);
+    if (!lib || (instr_trace_owner && instr_trace_owner != lib)) {
         return false;
     }
     instr_trace_data = data;
     qatomic_set(&instr_trace_entries,
                 entries ? entries : INSTR_MEM_TRACE_ENTRIES);
     qatomic_set(&instr_trace_fn, fn);
-    instr_trace_setter = fn ? caller : NULL;
+    instr_trace_owner = fn ? lib : NULL;
     return true;
+}
+
+/* API versions 1 and 2: the caller tells the library */
+bool qi_mem_trace_set(QIMemTraceFn fn, void *data, size_t entries)
+{
+    return qi_mem_trace_set_by(
+        instr_caller_library(__builtin_return_address(0)), fn, data, entries);
 }
 
 void qi_mem_trace_add(QICPU vcpu, uint64_t vaddr, uint64_t pc,
@@ -161,7 +164,7 @@ void qi_mem_trace_flush(QICPU vcpu)
 struct QIScoreboard {
     size_t offset;              /* in each area */
     size_t size;                /* of an entry */
-    const void *owner;          /* object of the code that made it */
+    InstrLibrary *owner;        /* the library that made it */
 };
 
 static QemuMutex instr_sb_lock;
@@ -207,15 +210,18 @@ void instr_vcpu_enter(CPUState *cpu)
     cpu->neg.instr_scoreboard = instr_sb_area_locked(cpu->cpu_index, true);
 }
 
-QIScoreboard *qi_scoreboard_new(size_t size)
+QIScoreboard *qi_scoreboard_new_by(QILibrary *self, size_t size)
 {
     size_t units = DIV_ROUND_UP(size, 8);
+    InstrLibrary *owner;
     QIScoreboard *sb;
     unsigned long start;
-    Dl_info info;
 
     if (!size || units > INSTR_SB_UNITS) {
         return NULL;
+    }
+    WITH_QEMU_LOCK_GUARD(&instr_lock) {
+        owner = instr_library_of_locked(self);
     }
     QEMU_LOCK_GUARD(&instr_sb_lock);
     start = bitmap_find_next_zero_area(instr_sb_used, INSTR_SB_UNITS, 0,
@@ -227,11 +233,16 @@ QIScoreboard *qi_scoreboard_new(size_t size)
     sb = g_new0(QIScoreboard, 1);
     sb->offset = start * 8;
     sb->size = units * 8;
-    if (dladdr(__builtin_return_address(0), &info)) {
-        sb->owner = info.dli_fbase;
-    }
+    sb->owner = owner;
     g_ptr_array_add(instr_sb_list, sb);
     return sb;
+}
+
+/* API versions 1 and 2: the caller tells the library */
+QIScoreboard *qi_scoreboard_new(size_t size)
+{
+    return qi_scoreboard_new_by(
+        instr_caller_library(__builtin_return_address(0)), size);
 }
 
 /* Zero the entries of @sb in every area and give its range back */
@@ -259,7 +270,7 @@ void qi_scoreboard_free(QIScoreboard *sb)
     }
 }
 
-void instr_scoreboard_release(const void *base)
+void instr_scoreboard_release(InstrLibrary *lib)
 {
     int i;
 
@@ -267,7 +278,7 @@ void instr_scoreboard_release(const void *base)
     for (i = instr_sb_list->len - 1; i >= 0; i--) {
         QIScoreboard *sb = g_ptr_array_index(instr_sb_list, i);
 
-        if (sb->owner == base) {
+        if (sb->owner == lib) {
             instr_scoreboard_free_locked(sb);
         }
     }

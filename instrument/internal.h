@@ -14,6 +14,13 @@
 #include "instrument/dispatch.h"
 #include "qemu-instr/inline.h"
 
+/* A library's callback of one event */
+typedef struct InstrLibEvent {
+    InstrEventFn fn;        /* read by its execution-time calls */
+    int priority;
+    uint64_t calls;         /* counted by the dispatcher (stats) */
+} InstrLibEvent;
+
 /* A loaded instrumentation library (or the static one) */
 typedef struct InstrLibrary {
     uintptr_t serial;       /* tells apart libraries loaded with one id */
@@ -23,11 +30,18 @@ typedef struct InstrLibrary {
     char **argv;            /* argc entries, then NULL */
     void *handle;           /* dlopen() handle, NULL for the static library */
     const void *base;       /* load address: tells its code apart */
+    QILibrary *info;        /* its qi_library, or legacy */
+    QILibrary legacy;       /* for a library built for API version 1 or 2 */
+    InstrLibEvent *events;  /* QI_EVENT_COUNT entries; dynamic mode only */
+    uint64_t exec_sites;    /* execution-time calls emitted */
+    bool stats;             /* its calls are counted */
+    QIScoreboard *stats_sb; /* calls counted at execution-time sites */
     void (*fini)(void *data);
     void *fini_data;
     bool finished;          /* fini has run */
     bool starting;          /* qi_init() is running */
     bool unload_requested;  /* qi_unload_self() was called */
+    bool unloading;         /* the unload has started */
     QTAILQ_ENTRY(InstrLibrary) next;
 } InstrLibrary;
 
@@ -42,6 +56,7 @@ extern QemuMutex instr_lock;
  * @argc: number of arguments
  * @argv: arguments for qi_init()
  * @id: identifier to give it, or NULL to pick one
+ * @stats: count the calls of its callbacks
  * @trusted: false for the monitor's requests, which -instr-policy limits
  * @errp: pointer to a NULL-initialized error object
  *
@@ -49,7 +64,14 @@ extern QemuMutex instr_lock;
  * error.
  */
 char *instr_load(const char *path, int argc, char **argv, const char *id,
-                 bool trusted, Error **errp);
+                 bool stats, bool trusted, Error **errp);
+
+/*
+ * Count the calls of @lib's callbacks from now on (stats=on,
+ * qi_ctrl_count_calls()); false if @lib is static or the scoreboards
+ * are full.
+ */
+bool instr_library_count_calls(InstrLibrary *lib);
 
 /**
  * instr_policy_check: whether -instr-policy lets the monitor load a library
@@ -67,38 +89,57 @@ bool instr_policy_check(const char *path, const char *abspath, Error **errp);
  * @id: the library's identifier
  * @errp: pointer to a NULL-initialized error object
  *
- * Calls the library's fini, resets its callbacks, drops the translated
- * code that refers to it and closes it, all while no vCPU runs guest
- * code: no callback of the library runs once it returns.  System mode:
+ * Removes the library's callbacks, waits until no thread runs one, calls
+ * its fini, drops the translated code that refers to it and closes it,
+ * all while no vCPU runs guest code: no callback of the library runs
+ * once it returns.  System mode:
  * call it with the BQL held (it waits for the vCPUs with the BQL
  * released).
  */
 bool instr_unload(const char *id, Error **errp);
 
 /**
- * instr_unload_later: unload the library whose code contains @caller,
- * once the callback that asks for it has returned
- * @caller: an address in the library's code
+ * instr_unload_later: unload a library once the callback that asks for
+ * it has returned
+ * @lib: the library, NULL if the caller is in none
  *
- * Returns: false if @caller is not in a loaded library, or the unload
+ * Returns: false if @lib is NULL, static, finalized, or the unload
  * cannot be scheduled (no vCPU to stop yet).
  */
-bool instr_unload_later(const void *caller);
+bool instr_unload_later(InstrLibrary *lib);
 
 /*
  * Memory trace buffers (inline.c): make room for @n records in @cpu's,
  * handing its pending ones to the trace; and, with the vCPUs stopped,
- * flush every vCPU's and stop the trace if code in [@base's object] set
- * it.
+ * flush every vCPU's and stop the trace if @lib set it.
  */
 void instr_mem_trace_room(CPUState *cpu, uint32_t n);
-void instr_mem_trace_release(const void *base);
+void instr_mem_trace_release(InstrLibrary *lib);
 
 /* The library whose code contains @addr (caller holds instr_lock) */
 InstrLibrary *instr_library_at_locked(const void *addr);
 
-/* Reset the events whose callback a caller in [@base's object] set */
-void instr_events_reset_owned(const void *base);
+/*
+ * The loaded library @self describes, NULL if none (caller holds
+ * instr_lock)
+ */
+InstrLibrary *instr_library_of_locked(QILibrary *self);
+
+/* Remove every callback of @lib (events.c) */
+void instr_events_detach(InstrLibrary *lib);
+
+/*
+ * Count the calls of @lib's callbacks from now on; the calls of its
+ * callback of event @id so far (events.c).
+ */
+void instr_events_count(InstrLibrary *lib);
+uint64_t instr_event_calls(InstrLibrary *lib, QIEventID id);
+
+/*
+ * Add to @ids the identifiers of the libraries whose callbacks @ie
+ * calls, in call order (caller holds instr_lock)
+ */
+void instr_event_libraries_locked(InstrEvent *ie, GPtrArray *ids);
 
 /* Look up a registered event; NULL when not compiled into this binary */
 InstrEvent *instr_event_find(QIEventID id);
@@ -167,10 +208,10 @@ int instr_reg_pc(CPUState *cpu);
 /*
  * Scoreboards (inline.c): @offset in an entry of @sb, as an offset in
  * the vCPU's scoreboard area; false if out of the entry or unaligned.
- * Scoreboards whose maker is in [@base's object] are freed.
+ * The scoreboards @lib made are freed.
  */
 bool instr_scoreboard_offset(QIScoreboard *sb, size_t offset, size_t *abs);
-void instr_scoreboard_release(const void *base);
+void instr_scoreboard_release(InstrLibrary *lib);
 
 /* qi_log() (log.c): keep a copy of QEMU's standard error */
 void instr_log_init(void);

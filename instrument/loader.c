@@ -15,11 +15,13 @@
 #include <dlfcn.h>
 #include "elf.h"
 #include "qapi/error.h"
+#include "qapi/util.h"
 #include "qemu/cutils.h"
 #include "qemu/error-report.h"
 #include "qemu/id.h"
 #include "qemu/lockable.h"
 #include "qemu/option.h"
+#include "qemu/rcu.h"
 #include "instrument/instrument.h"
 #include "qemu-instr/control.h"
 #include "internal.h"
@@ -34,6 +36,7 @@ InstrLibraryList instr_libraries =
 typedef struct InstrOption {
     char *path;
     char *id;
+    bool stats;
     GPtrArray *args;
 } InstrOption;
 
@@ -50,6 +53,18 @@ static InstrLibrary *instr_library_find_locked(const char *id)
 
     QTAILQ_FOREACH(lib, &instr_libraries, next) {
         if (strcmp(lib->id, id) == 0) {
+            return lib;
+        }
+    }
+    return NULL;
+}
+
+InstrLibrary *instr_library_of_locked(QILibrary *self)
+{
+    InstrLibrary *lib;
+
+    QTAILQ_FOREACH(lib, &instr_libraries, next) {
+        if (self && lib->info == self) {
             return lib;
         }
     }
@@ -87,30 +102,56 @@ static InstrLibrary *instr_library_new(const char *path, int argc,
     for (i = 0; i < argc; i++) {
         lib->argv[i] = g_strdup(argv[i]);
     }
+    lib->info = &lib->legacy;
+    lib->legacy.api_version = QI_API_VERSION;
+    lib->legacy.qemu = lib;
+    if (qi_ctrl_dynamic()) {
+        lib->events = g_new0(InstrLibEvent, QI_EVENT_COUNT);
+    }
     return lib;
 }
 
 static void instr_library_free(InstrLibrary *lib)
 {
+    g_free(lib->events);
     g_free(lib->id);
     g_free(lib->path);
     g_strfreev(lib->argv);
     g_free(lib);
 }
 
-/* Call the library's fini once, then reset the callbacks it set */
+/*
+ * Wait until no thread runs a callback it may have read before: the
+ * vCPUs are stopped, the other threads call them under RCU.  Not from
+ * a read-side critical section, which cannot wait for itself.
+ */
+static void instr_callbacks_quiesce(void)
+{
+    if (!get_ptr_rcu_reader()->depth) {
+        synchronize_rcu();
+    }
+}
+
+/*
+ * Stop @lib's memory trace, handing over its last records, and remove
+ * its callbacks.
+ */
+static void instr_library_detach(InstrLibrary *lib)
+{
+    instr_mem_trace_release(lib);
+    instr_events_detach(lib);
+}
+
+/* Once no callback of @lib runs: call its fini once, free its data */
 static void instr_library_finish(InstrLibrary *lib)
 {
     if (!lib->finished) {
         lib->finished = true;
-        /* Its trace's last records come before its fini */
-        instr_mem_trace_release(lib->base);
         if (lib->fini) {
             lib->fini(lib->fini_data);
         }
     }
-    instr_events_reset_owned(lib->base);
-    instr_scoreboard_release(lib->base);
+    instr_scoreboard_release(lib);
 }
 
 static void instr_fini_adapter(void *data)
@@ -207,29 +248,35 @@ static char *instr_elf_mismatch(const char *abspath)
     return NULL;
 }
 
-static bool instr_check_version(const char *path, void *handle, Error **errp)
+/* The library's own qi_library, NULL if it was built for API 1 or 2 */
+static QILibrary *instr_find_identity(void *handle, const Dl_info *own)
+{
+    QILibrary *info = dlsym(handle, "qi_library");
+    Dl_info where;
+
+    /* Not one of a library it links against */
+    if (!info || !dladdr(info, &where) ||
+        where.dli_fbase != own->dli_fbase) {
+        return NULL;
+    }
+    return info;
+}
+
+static bool instr_check_version(const char *path, int version, Error **errp)
 {
     ERRP_GUARD();
-    const int *version = dlsym(handle, "qi_api_version");
 
-    if (!version) {
-        error_setg(errp, "'%s' is not a qemu-instr library: it does not "
-                   "define qi_api_version", path);
-        error_append_hint(errp, "Build it with the qemu-instr headers "
-                          "(pkg-config --cflags qemu-instr).\n");
-        return false;
-    }
-    if (*version < QI_API_VERSION_MIN) {
+    if (version < QI_API_VERSION_MIN) {
         error_setg(errp, "'%s' was built for qemu-instr API version %d, "
                    "older than the oldest this QEMU supports (%d)",
-                   path, *version, QI_API_VERSION_MIN);
+                   path, version, QI_API_VERSION_MIN);
         error_append_hint(errp, "Rebuild it against this QEMU's headers.\n");
         return false;
     }
-    if (*version > QI_API_VERSION) {
+    if (version > QI_API_VERSION) {
         error_setg(errp, "'%s' was built for qemu-instr API version %d, "
                    "newer than this QEMU's (%d)",
-                   path, *version, QI_API_VERSION);
+                   path, version, QI_API_VERSION);
         error_append_hint(errp, "Use a newer QEMU, or rebuild the library "
                           "against this QEMU's headers.\n");
         return false;
@@ -237,19 +284,143 @@ static bool instr_check_version(const char *path, void *handle, Error **errp)
     return true;
 }
 
+/* "name(types);" entries of a QI_BUILD_EVENTS string, by name */
+static GHashTable *instr_build_events(const char *events, GPtrArray *order)
+{
+    GHashTable *by_name = g_hash_table_new_full(g_str_hash, g_str_equal,
+                                                g_free, g_free);
+    g_auto(GStrv) entries = g_strsplit(events, ";", -1);
+    int i;
+
+    for (i = 0; entries[i]; i++) {
+        char *paren = strchr(entries[i], '(');
+
+        if (!*entries[i]) {
+            continue;
+        }
+        if (!paren) {
+            paren = entries[i] + strlen(entries[i]);
+        }
+        g_ptr_array_add(order, g_strndup(entries[i], paren - entries[i]));
+        g_hash_table_insert(by_name,
+                            g_strndup(entries[i], paren - entries[i]),
+                            g_strdup(paren));
+    }
+    return by_name;
+}
+
+/* Up to 4 names of @names, for a message */
+static void instr_list_names(GString *s, GPtrArray *names)
+{
+    guint i;
+
+    for (i = 0; i < names->len && i < 4; i++) {
+        g_string_append_printf(s, "%s%s", i ? ", " : "",
+                               (char *)g_ptr_array_index(names, i));
+    }
+    if (names->len > 4) {
+        g_string_append_printf(s, " and %u more", names->len - 4);
+    }
+}
+
+/* What differs between the library's event list and QEMU's */
+static char *instr_events_diff(const char *theirs_s, const char *ours_s)
+{
+    g_autoptr(GPtrArray) theirs_order = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GPtrArray) ours_order = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GHashTable) theirs = instr_build_events(theirs_s, theirs_order);
+    g_autoptr(GHashTable) ours = instr_build_events(ours_s, ours_order);
+    g_autoptr(GPtrArray) only_theirs = g_ptr_array_new();
+    g_autoptr(GPtrArray) only_ours = g_ptr_array_new();
+    GString *s = g_string_new(NULL);
+    const char *other_args = NULL;
+    guint i;
+
+    for (i = 0; i < theirs_order->len; i++) {
+        char *name = g_ptr_array_index(theirs_order, i);
+        const char *args = g_hash_table_lookup(ours, name);
+
+        if (!args) {
+            g_ptr_array_add(only_theirs, name);
+        } else if (!other_args &&
+                   strcmp(args, g_hash_table_lookup(theirs, name)) != 0) {
+            other_args = name;
+        }
+    }
+    for (i = 0; i < ours_order->len; i++) {
+        char *name = g_ptr_array_index(ours_order, i);
+
+        if (!g_hash_table_contains(theirs, name)) {
+            g_ptr_array_add(only_ours, name);
+        }
+    }
+    if (only_theirs->len) {
+        g_string_append(s, "it was built for events ");
+        instr_list_names(s, only_theirs);
+        g_string_append(s, only_ours->len ? ", this QEMU has "
+                                          : ", which this QEMU does not have");
+        instr_list_names(s, only_ours);
+    } else if (only_ours->len) {
+        g_string_append(s, "this QEMU also has events ");
+        instr_list_names(s, only_ours);
+        g_string_append(s, ", which its build did not have");
+    } else if (other_args) {
+        g_string_append_printf(s, "event %s has arguments %s in its build, "
+                               "%s in this QEMU", other_args,
+                               (char *)g_hash_table_lookup(theirs, other_args),
+                               (char *)g_hash_table_lookup(ours, other_args));
+    } else {
+        g_string_append(s, "its build has the same events in another order");
+    }
+    return g_string_free(s, false);
+}
+
+/*
+ * Whether the library was built for this QEMU: its version, its mode and
+ * its events (QEMU_INSTR_LIBRARY_H), unless it says it is portable.
+ */
+static bool instr_check_build(const char *path, const QILibrary *info,
+                              Error **errp)
+{
+    ERRP_GUARD();
+    const char *mode = qi_ctrl_dynamic() ? "dynamic" : "static";
+    const char *version = info->qemu_version ? info->qemu_version : "";
+    const char *events = info->events ? info->events : "";
+    g_autofree char *diff = NULL;
+
+    if (info->flags & QI_LIBRARY_PORTABLE) {
+        return true;
+    }
+    if (strcmp(version, QI_QEMU_VERSION) != 0) {
+        error_setg(errp, "'%s' was built for QEMU %s, this QEMU is %s",
+                   path, version, QI_QEMU_VERSION);
+    } else if (!info->mode || strcmp(info->mode, mode) != 0) {
+        error_setg(errp, "'%s' was built for a QEMU with %s "
+                   "instrumentation, this QEMU has %s instrumentation",
+                   path, info->mode ? info->mode : "no", mode);
+    } else if (strcmp(events, QI_BUILD_EVENTS) != 0) {
+        diff = instr_events_diff(events, QI_BUILD_EVENTS);
+        error_setg(errp, "'%s' was built for another QEMU build: %s",
+                   path, diff);
+    } else {
+        return true;
+    }
+    error_append_hint(errp, "Rebuild it against this QEMU's headers; a "
+                      "library that uses only event names may define "
+                      "QI_PORTABLE to load into any build.\n");
+    return false;
+}
+
 /*
  * The library's init function: qi_init(), or else the library's own
- * main() (the first manual's form).  @info describes the library.
+ * main() (the first manual's form).  @info describes the library's
+ * object.
  */
-static InstrInitFn instr_find_init(void *handle, Dl_info *info)
+static InstrInitFn instr_find_init(void *handle, const Dl_info *info)
 {
-    void *version = dlsym(handle, "qi_api_version");
     void *init = dlsym(handle, "qi_init");
     Dl_info main_info;
 
-    if (!dladdr(version, info)) {
-        return NULL;
-    }
     if (!init) {
         /* Only the library's own: never a main() of another object */
         init = dlsym(handle, "main");
@@ -280,24 +451,47 @@ static void instr_unload_stopped(void *data)
     if (!lib) {
         return;
     }
+    instr_library_detach(lib);
+    instr_callbacks_quiesce();
     instr_library_finish(lib);
     /* Synchronous here: translated code can refer to the library's data */
     instr_translations_flush(false);
     WITH_QEMU_LOCK_GUARD(&instr_lock) {
         QTAILQ_REMOVE(&instr_libraries, lib, next);
     }
+    lib->info->qemu = NULL;
     dlclose(lib->handle);
     instr_library_free(lib);
 }
 
+bool instr_library_count_calls(InstrLibrary *lib)
+{
+    if (!lib || !lib->events) {
+        return false;
+    }
+    if (!qatomic_read(&lib->stats_sb)) {
+        QIScoreboard *sb = qi_scoreboard_new_by(
+            lib->info, QI_EVENT_COUNT * sizeof(uint64_t));
+
+        if (!sb) {
+            return false;
+        }
+        qatomic_set(&lib->stats_sb, sb);
+    }
+    instr_events_count(lib);
+    return true;
+}
+
 char *instr_load(const char *path, int argc, char **argv, const char *id,
-                 bool trusted, Error **errp)
+                 bool stats, bool trusted, Error **errp)
 {
     ERRP_GUARD();
     g_autofree char *abspath = NULL;
     g_autofree char *newid = NULL;
+    QILibrary *identity;
     InstrLibrary *lib;
     InstrInitFn init;
+    const int *version;
     void *handle;
     void *fini;
     Dl_info info;
@@ -355,7 +549,18 @@ char *instr_load(const char *path, int argc, char **argv, const char *id,
                    path, arch ? arch : why);
         return NULL;
     }
-    if (!instr_check_version(path, handle, errp)) {
+    version = dlsym(handle, "qi_api_version");
+    if (!version || !dladdr(version, &info)) {
+        error_setg(errp, "'%s' is not a qemu-instr library: it does not "
+                   "define qi_api_version", path);
+        error_append_hint(errp, "Build it with the qemu-instr headers "
+                          "(pkg-config --cflags qemu-instr).\n");
+        goto err_close;
+    }
+    identity = instr_find_identity(handle, &info);
+    if (!instr_check_version(path, identity ? identity->api_version
+                                            : *version, errp) ||
+        (identity && !instr_check_build(path, identity, errp))) {
         goto err_close;
     }
     init = instr_find_init(handle, &info);
@@ -372,6 +577,12 @@ char *instr_load(const char *path, int argc, char **argv, const char *id,
         lib = instr_library_new(abspath, argc, argv, id);
         lib->handle = handle;
         lib->base = info.dli_fbase;
+        if (identity) {
+            lib->info = identity;
+            identity->qemu = lib;
+        } else {
+            lib->legacy.api_version = *version;
+        }
         lib->starting = true;
         fini = dlsym(handle, "qi_fini");
         if (fini) {
@@ -379,6 +590,13 @@ char *instr_load(const char *path, int argc, char **argv, const char *id,
             lib->fini_data = fini;
         }
         QTAILQ_INSERT_TAIL(&instr_libraries, lib, next);
+    }
+    if (stats && !instr_library_count_calls(lib)) {
+        error_setg(errp, "cannot count the calls of '%s': the scoreboards "
+                   "are full", path);
+        lib->finished = true;
+        instr_vcpus_run_stopped(instr_unload_stopped, (void *)lib->serial);
+        return NULL;
     }
 
     /* Unlocked: qi_init() calls back into the API */
@@ -389,13 +607,10 @@ char *instr_load(const char *path, int argc, char **argv, const char *id,
     if (rc != 0) {
         error_setg(errp, "instrumentation library '%s' refused to start: "
                    "qi_init() returned %d", path, rc);
-        instr_events_reset_owned(lib->base);
-        instr_scoreboard_release(lib->base);
-        WITH_QEMU_LOCK_GUARD(&instr_lock) {
-            QTAILQ_REMOVE(&instr_libraries, lib, next);
-        }
-        instr_library_free(lib);
-        goto err_close;
+        /* Unloaded as instr-unload does, without its fini */
+        lib->finished = true;
+        instr_vcpus_run_stopped(instr_unload_stopped, (void *)lib->serial);
+        return NULL;
     }
     instr_translations_flush(true);
     g_free(newid);
@@ -414,31 +629,42 @@ err_close:
 bool instr_unload(const char *id, Error **errp)
 {
     InstrLibrary *lib;
+    uintptr_t serial;
 
     WITH_QEMU_LOCK_GUARD(&instr_lock) {
         lib = instr_library_find_locked(id);
+        if (!lib) {
+            error_setg(errp, "no instrumentation library with id '%s'", id);
+            return false;
+        }
+        if (!lib->handle) {
+            error_setg(errp, "'%s' is the static instrumentation library, "
+                       "compiled into QEMU: it cannot be unloaded", id);
+            return false;
+        }
+        if (lib->starting) {
+            error_setg(errp, "instrumentation library '%s' is still "
+                       "loading: its qi_init() has not returned", id);
+            return false;
+        }
+        if (lib->unloading) {
+            error_setg(errp, "instrumentation library '%s' is already "
+                       "being unloaded", id);
+            return false;
+        }
+        lib->unloading = true;
+        serial = lib->serial;
     }
-    if (!lib) {
-        error_setg(errp, "no instrumentation library with id '%s'", id);
-        return false;
-    }
-    if (!lib->handle) {
-        error_setg(errp, "'%s' is the static instrumentation library, "
-                   "compiled into QEMU: it cannot be unloaded", id);
-        return false;
-    }
-    instr_vcpus_run_stopped(instr_unload_stopped, (void *)lib->serial);
+    instr_vcpus_run_stopped(instr_unload_stopped, (void *)serial);
     return true;
 }
 
-bool instr_unload_later(const void *caller)
+bool instr_unload_later(InstrLibrary *lib)
 {
-    InstrLibrary *lib;
     uintptr_t serial;
     bool starting;
 
     WITH_QEMU_LOCK_GUARD(&instr_lock) {
-        lib = instr_library_at_locked(caller);
         if (!lib || !lib->handle || lib->finished) {
             return false;
         }
@@ -493,9 +719,14 @@ static int instr_opt_add(void *opaque, const char *name, const char *value,
         opt->path = g_strdup(value);
     } else if (strcmp(name, "arg") == 0) {
         g_ptr_array_add(opt->args, g_strdup(value));
+    } else if (strcmp(name, "stats") == 0) {
+        if (!qapi_bool_parse(name, value, &opt->stats, errp)) {
+            error_prepend(errp, "-instr: ");
+            return -1;
+        }
     } else {
         error_setg(errp, "-instr: unknown parameter '%s' (expected file, "
-                   "arg or id)", name);
+                   "arg, id or stats)", name);
         return -1;
     }
     return 0;
@@ -570,9 +801,13 @@ void instr_opt_parse(const char *optarg)
 }
 
 #ifdef CONFIG_TRACE_INSTRUMENT_STATIC
-/* Entry points of the static library (control.h), if it defines them */
+/*
+ * Entry points of the static library (control.h), if it defines them,
+ * and the qi_library its headers define (library.h)
+ */
 #pragma weak qi_init
 #pragma weak qi_fini
+extern QILibrary qi_library __attribute__((weak));
 
 static void instr_init_static(GPtrArray *args, Error **errp)
 {
@@ -582,6 +817,10 @@ static void instr_init_static(GPtrArray *args, Error **errp)
 
     lib = instr_library_new(CONFIG_TRACE_INSTRUMENT_PATH, args->len,
                             (char **)args->pdata, "static");
+    if (&qi_library) {
+        lib->info = &qi_library;
+        qi_library.qemu = lib;
+    }
     /* The library's code is QEMU's own */
     if (dladdr((void *)instr_init, &info)) {
         lib->base = info.dli_fbase;
@@ -618,7 +857,8 @@ void instr_init(Error **errp)
             /* The command line is trusted: no -instr-policy check */
             g_autofree char *id = instr_load(opt->path, opt->args->len,
                                              (char **)opt->args->pdata,
-                                             opt->id, true, errp);
+                                             opt->id, opt->stats, true,
+                                             errp);
             if (!id) {
                 return;
             }
@@ -640,8 +880,13 @@ void instr_exit(void)
 
     /*
      * Not under instr_lock: fini may call the API.  Nothing loads or
-     * unloads libraries any more.
+     * unloads libraries any more.  Every fini runs once no callback of
+     * any library runs, in any thread.
      */
+    QTAILQ_FOREACH(lib, &instr_libraries, next) {
+        instr_library_detach(lib);
+    }
+    instr_callbacks_quiesce();
     QTAILQ_FOREACH(lib, &instr_libraries, next) {
         instr_library_finish(lib);
     }

@@ -90,6 +90,12 @@ static void instr_trans_end(void)
     instr_tcg_exec_end();
 }
 
+void instr_trans_next(void)
+{
+    instr_tcg_exec_end();
+    instr_gen_access = QI_REGS_READ;
+}
+
 int instr_tcg_exec_begin(void)
 {
     instr_tcg_exec_emitted();
@@ -389,6 +395,16 @@ static TCGv_ptr instr_gen_vcpu_entry(size_t offset)
     tcg_gen_ld_ptr(ptr, tcg_env, INSTR_CPU_FIELD(instr_scoreboard));
     tcg_gen_addi_ptr(ptr, ptr, offset);
     return ptr;
+}
+
+void instr_tcg_count(QILibrary *self, QIEventID id)
+{
+    InstrLibrary *lib = self ? self->qemu : NULL;
+    QIScoreboard *sb = lib ? qatomic_read(&lib->stats_sb) : NULL;
+
+    if (sb) {
+        qi_gen_vcpu_add_u64(NULL, sb, id * sizeof(uint64_t), 1);
+    }
 }
 
 void qi_gen_vcpu_add_u64(QITCGv_cpu vcpu_exec, QIScoreboard *sb,

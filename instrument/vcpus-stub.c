@@ -60,12 +60,18 @@ void qi_flush_translations(void)
 {
 }
 
-void instr_mem_trace_release(const void *base)
+void instr_mem_trace_release(InstrLibrary *lib)
 {
 }
 
 void qi_gen_add_u64(QITCGv_cpu vcpu_exec, uint64_t *counter, uint64_t value)
 {
+}
+
+bool qi_mem_trace_set_by(QILibrary *self, QIMemTraceFn fn, void *data,
+                         size_t entries)
+{
+    return false;
 }
 
 bool qi_mem_trace_set(QIMemTraceFn fn, void *data, size_t entries)
@@ -86,13 +92,22 @@ void qi_mem_trace_flush(QICPU vcpu)
 {
 }
 
-void instr_scoreboard_release(const void *base)
+void instr_scoreboard_release(InstrLibrary *lib)
 {
+}
+
+QIScoreboard *qi_scoreboard_new_by(QILibrary *self, size_t size)
+{
+    return NULL;
 }
 
 QIScoreboard *qi_scoreboard_new(size_t size)
 {
     return NULL;
+}
+
+void instr_trans_next(void)
+{
 }
 
 void qi_scoreboard_free(QIScoreboard *sb)

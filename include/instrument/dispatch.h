@@ -15,6 +15,7 @@
 #include "qemu/atomic.h"
 #include "qemu-instr/events-list.h"
 #include "qemu-instr/types.h"
+#include "qemu-instr/library.h"
 
 /* Generic callback type: cast to the event's own type before a call */
 typedef void (*InstrEventFn)(void);
@@ -24,11 +25,16 @@ typedef struct InstrEvent {
     QIEventID id;
     struct TraceEvent *trace;
     InstrEventFn nop;
+    InstrEventFn backend;       /* qi_event_<name>_trace() */
+    InstrEventFn dispatch;      /* calls every library's callback */
+    InstrEventFn dispatch_stats; /* and counts the calls */
+    bool direct;                /* only vCPU threads raise it */
 } InstrEvent;
 
 /*
- * The callback of each event, NULL for the default (tracing backend).
- * Only dynamic mode reads it; static mode calls qi_event_<name>().
+ * What trace_<name>() calls: NULL for the default (tracing backend), the
+ * event's dispatcher, or the one callback of an event only vCPU threads
+ * raise.  Only dynamic mode reads it; static mode calls qi_event_<name>().
  */
 extern InstrEventFn instr_event_cb[QI_EVENT_COUNT];
 
@@ -38,15 +44,47 @@ static inline InstrEventFn instr_event_get(QIEventID id)
 }
 
 /**
- * instr_event_set: set the callback of an event
+ * instr_event_set: set a library's callback of an event
+ * @self: the library
  * @id: event
- * @fn: callback, or NULL for the default
- * @caller: return address of the public setter's caller, to tell which
- *          library set the callback (see instr_library_reset_events())
+ * @fn: callback, or NULL for none
+ * @priority: its place among the libraries' callbacks, lower first
  *
- * Returns: true on success, false in static mode.
+ * Returns: true on success, false in static mode or if @self is not a
+ * loaded library (a message says so if @fn is not code).
  */
-bool instr_event_set(QIEventID id, InstrEventFn fn, void *caller);
+bool instr_event_set(QILibrary *self, QIEventID id, InstrEventFn fn,
+                     int priority);
+
+/*
+ * Dynamic mode: where an execution-time helper that the library @self
+ * emitted finds its callback of event @id; what the event calls
+ * (instr_event_cb[@id]) if @self is not a loaded library.
+ */
+void *instr_event_cell(QILibrary *self, QIEventID id);
+
+/*
+ * The QILibrary of the library whose code contains @caller, the return
+ * address of a setter that a library built for API version 1 or 2
+ * called; NULL if none.
+ */
+QILibrary *instr_caller_library(const void *caller);
+
+/*
+ * The dispatcher of event @id, around the calls of its @n callbacks
+ * (the returned array): an RCU read-side critical section.  With
+ * @calls, *@calls gets the callbacks' call counters (NULL for a library
+ * that does not count).
+ */
+InstrEventFn *instr_dispatch_begin(QIEventID id, unsigned *n,
+                                   uint64_t ***calls);
+void instr_dispatch_end(void);
+
+/*
+ * Between two libraries' callbacks of a _trans event: the next starts
+ * with the defaults of qi_gen_regs() and qi_gen_exec_if().
+ */
+void instr_trans_next(void);
 
 /*
  * QIMemInfo travels through QEMU's tracing as an integer (the tracing

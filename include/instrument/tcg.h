@@ -18,6 +18,7 @@
 #include "exec/translator.h"
 #include "exec/memopidx.h"
 #include "tcg/tcg.h"
+#include "qemu-instr/library.h"
 
 #ifdef CONFIG_TRACE_INSTRUMENT
 
@@ -36,6 +37,12 @@ void instr_tb_end(DisasContextBase *db, CPUState *cpu);
 int instr_tcg_exec_begin(void);
 void instr_tcg_exec_end(void);
 TCGv_i64 instr_tcg_site_value(int n);
+
+/*
+ * Dynamic mode, between them: count the call at execution time if the
+ * library @self counts its calls (event @id)
+ */
+void instr_tcg_count(QILibrary *self, QIEventID id);
 
 /* Translated code may raise _exec events or refer to library data */
 void instr_tcg_exec_emitted(void);

@@ -14,6 +14,7 @@
 #include "qemu-instr/config.h"
 #include "qemu-instr/types.h"
 #include "qemu-instr/events-list.h"
+#include "qemu-instr/library.h"
 /* Per event: qi_event_set_<name>(), qi_event_gen_<name>_exec() */
 #include "qemu-instr/events.h"
 
@@ -33,8 +34,8 @@ extern "C" {
  *
  * The library may also define ``void qi_fini(void)``, or register a
  * function with qi_set_fini(); QEMU calls it before it unloads the
- * library (``instr-unload``) or when QEMU exits.  Callbacks the library
- * set are reset to their default afterwards.
+ * library (``instr-unload``) or when QEMU exits, once no callback of
+ * the library runs any more, in any thread, nor will.
  *
  * A dynamic library without qi_init() may name its init function
  * ``main`` instead, with the same arguments and meaning (the form of the
@@ -126,22 +127,62 @@ bool qi_ctrl_event_is_available(QIEvent *ev);
  */
 #define QI_CTRL_INSTR_NOP ((void *)2)
 
+/* What the functions below call, with the library's QILibrary */
+bool qi_ctrl_event_set_by(QILibrary *self, QIEvent *ev, void *cb,
+                          int priority);
+void qi_set_fini_by(QILibrary *self, void (*fn)(void *data), void *data);
+bool qi_unload_self_by(QILibrary *self);
+bool qi_ctrl_count_calls_by(QILibrary *self);
+
+#ifndef QEMU_OSDEP_H
+/**
+ * qi_ctrl_event_set_priority() - Set the callback of an event, in order.
+ * @ev: Event handle.
+ * @cb: A function with the event's callback type (see qemu-instr/events.h),
+ *      QI_CTRL_INSTR_AUTO, QI_CTRL_INSTR_NOP, or NULL to remove the
+ *      library's callback.
+ * @priority: Where the callback runs among the other libraries' on the
+ *            same event: lower first; libraries of equal priority in the
+ *            order they were loaded.
+ *
+ * Every library has its own callback of each event, and QEMU calls all
+ * of them, in this order; an event no library has a callback for runs
+ * the tracing backend, as QEMU does without instrumentation.  A _trans
+ * callback emits execution-time calls of its own library's _exec
+ * callback: at one site, they run in the order of the _trans callbacks.
+ * Takes effect at once for every vCPU and thread.  May be called from
+ * qi_init(), from a callback, or from any thread of the library.  When
+ * the library is unloaded, its callbacks are removed; the other
+ * libraries' stay.
+ *
+ * @cb must be in a loaded object: the library, a library it links
+ * against, or QEMU's qi_event_<name>_nop() and qi_event_<name>_trace().
+ *
+ * Return: true on success; false in static mode (QEMU's log says why),
+ * or if @ev is NULL or not instrumentable, or if @cb is not code.
+ */
+static inline bool qi_ctrl_event_set_priority(QIEvent *ev, void *cb,
+                                              int priority)
+{
+    return qi_ctrl_event_set_by(QI_SELF, ev, cb, priority);
+}
+
 /**
  * qi_ctrl_event_set() - Set the callback of an instrumentable event.
  * @ev: Event handle.
  * @cb: A function with the event's callback type (see qemu-instr/events.h),
- *      QI_CTRL_INSTR_AUTO, QI_CTRL_INSTR_NOP, or NULL for the default
- *      (run the tracing backend, as QEMU does without instrumentation).
+ *      QI_CTRL_INSTR_AUTO, QI_CTRL_INSTR_NOP, or NULL to remove the
+ *      library's callback.
  *
- * Takes effect at once for every vCPU and thread.  May be called from
- * qi_init(), from a callback, or from any thread of the library.  When
- * the library that set a callback is unloaded, the event is reset to its
- * default.  An event has one callback: the last library to set it wins.
+ * qi_ctrl_event_set_priority() with QI_PRIORITY_DEFAULT.
  *
  * Return: true on success; false in static mode, or if @ev is NULL or not
- * instrumentable.
+ * instrumentable, or if @cb is not code.
  */
-bool qi_ctrl_event_set(QIEvent *ev, void *cb);
+static inline bool qi_ctrl_event_set(QIEvent *ev, void *cb)
+{
+    return qi_ctrl_event_set_by(QI_SELF, ev, cb, QI_PRIORITY_DEFAULT);
+}
 
 /**
  * qi_set_fini() - Register the library's finalization function.
@@ -151,7 +192,10 @@ bool qi_ctrl_event_set(QIEvent *ev, void *cb);
  * Overrides the library's qi_fini() symbol, if any.  Call it from the
  * library (normally from qi_init()).
  */
-void qi_set_fini(void (*fn)(void *data), void *data);
+static inline void qi_set_fini(void (*fn)(void *data), void *data)
+{
+    qi_set_fini_by(QI_SELF, fn, data);
+}
 
 /**
  * qi_unload_self() - Ask QEMU to unload the calling library.
@@ -164,16 +208,44 @@ void qi_set_fini(void (*fn)(void *data), void *data);
  * The unload is deferred: the function returns at once, and the callbacks
  * of the library may still run until the caller has returned and every
  * vCPU has left the current block.  Then QEMU unloads the library as
- * instr-unload does: it calls its fini function, resets its callbacks and
- * closes it.  In system mode that happens in the main loop; in user mode,
- * on the calling vCPU's thread.  Calling it again before the unload does
- * nothing.
+ * instr-unload does: it removes its callbacks, calls its fini function
+ * and closes it.  In system mode that happens in the main loop; in user
+ * mode, on the calling vCPU's thread.  Calling it again before the
+ * unload does nothing.
  *
  * Return: true if the unload is scheduled (or already was); false in
- * static mode, from a function that is not the library's own, from the
- * library's fini, or before any vCPU exists outside qi_init().
+ * static mode, from the library's fini, or before any vCPU exists
+ * outside qi_init().
  */
+static inline bool qi_unload_self(void)
+{
+    return qi_unload_self_by(QI_SELF);
+}
+
+/**
+ * qi_ctrl_count_calls() - Count the calls of the library's callbacks.
+ *
+ * From now on QEMU counts how many times it calls each callback of the
+ * calling library, as ``-instr ...,stats=on`` and instr-load's "stats"
+ * do; "info instr" and query-instr show the counts.  Call it from
+ * qi_init(), before the library emits execution-time calls: the calls
+ * emitted before are not counted.  Counting costs an atomic add per call
+ * made outside translated code, and an inline per-vCPU add per
+ * execution-time call; libraries that do not count pay nothing.
+ *
+ * Return: true; false in static mode, or if the scoreboards have no room
+ * for the counters (QI_EVENT_COUNT 64-bit words per vCPU).
+ */
+static inline bool qi_ctrl_count_calls(void)
+{
+    return qi_ctrl_count_calls_by(QI_SELF);
+}
+#else
+/* API versions 1 and 2: QEMU finds the library from the caller */
+bool qi_ctrl_event_set(QIEvent *ev, void *cb);
+void qi_set_fini(void (*fn)(void *data), void *data);
 bool qi_unload_self(void);
+#endif
 
 /**
  * qi_log() - Write to QEMU's log.

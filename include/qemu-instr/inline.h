@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "qemu-instr/types.h"
+#include "qemu-instr/library.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -90,16 +91,28 @@ typedef struct QIScoreboard QIScoreboard;
  */
 #define QI_SCOREBOARD_MAX_SIZE (1u << 20)
 
+/* What qi_scoreboard_new() calls, with the library's QILibrary */
+QIScoreboard *qi_scoreboard_new_by(QILibrary *self, size_t size);
+
 /**
  * qi_scoreboard_new() - Make a scoreboard.
  * @size: Bytes of each vCPU's entry, rounded up to a multiple of 8.
  *
  * Valid anywhere.  Entries are 8-byte aligned and zeroed.
  *
+ * The scoreboard belongs to the calling library: unloading it frees it.
+ *
  * Return: the scoreboard, or NULL if @size is 0 or the scoreboards of
  * the process would exceed QI_SCOREBOARD_MAX_SIZE per vCPU.
  */
+#ifndef QEMU_OSDEP_H
+static inline QIScoreboard *qi_scoreboard_new(size_t size)
+{
+    return qi_scoreboard_new_by(QI_SELF, size);
+}
+#else
 QIScoreboard *qi_scoreboard_new(size_t size);
+#endif
 
 /**
  * qi_scoreboard_free() - Free a scoreboard.
@@ -244,6 +257,10 @@ typedef void (*QIMemTraceFn)(QICPU vcpu, const QIMemRecord *records,
  */
 #define QI_MEM_TRACE_MAX_ENTRIES (1u << 24)
 
+/* What qi_mem_trace_set() calls, with the library's QILibrary */
+bool qi_mem_trace_set_by(QILibrary *self, QIMemTraceFn fn, void *data,
+                         size_t entries);
+
 /**
  * qi_mem_trace_set() - Start (or stop) collecting a memory trace.
  * @fn: Receives the records; NULL stops the trace.
@@ -260,7 +277,15 @@ typedef void (*QIMemTraceFn)(QICPU vcpu, const QIMemRecord *records,
  * Return: false if another library's trace is active, or @entries is too
  * large.
  */
+#ifndef QEMU_OSDEP_H
+static inline bool qi_mem_trace_set(QIMemTraceFn fn, void *data,
+                                    size_t entries)
+{
+    return qi_mem_trace_set_by(QI_SELF, fn, data, entries);
+}
+#else
 bool qi_mem_trace_set(QIMemTraceFn fn, void *data, size_t entries);
+#endif
 
 /**
  * qi_gen_mem_trace() - Record a guest memory access each time it runs.

@@ -30,9 +30,12 @@ extern "C" {
  * Version 2 adds what changes the guest (qi_reg_write(),
  * qi_vcpu_set_pc(), the qi_syscall_*() calls), the guest_mem_after and
  * guest_discon events, per-vCPU scoreboards, conditional execution-time
- * calls and qi_log().  Libraries built for version 1 load unchanged.
+ * calls and qi_log().  Version 3 lets several libraries set callbacks
+ * on one event (qi_ctrl_event_set_priority()), and gives each library
+ * its build identity and handle (qemu-instr/library.h).  Libraries
+ * built for versions 1 and 2 load unchanged.
  */
-#define QI_API_VERSION 2
+#define QI_API_VERSION 3
 #define QI_API_VERSION_MIN 1
 
 #ifndef QEMU_OSDEP_H

@@ -8,13 +8,20 @@ An event with the 'instrument' property gets a user callback:
 
 - dynamic mode: trace_<name>() tests one entry of a callback table and
   calls through it when a library has set it, or runs the tracing
-  backend as vanilla QEMU does otherwise;
+  backend as vanilla QEMU does otherwise.  The entry is the event's
+  dispatcher, qi_event_<name>_dispatch(), which calls the callback of
+  every library that set one, in order, under RCU (see
+  instr_dispatch_begin()); execution events, which only vCPU threads
+  raise, call a single callback directly;
 - static mode: trace_<name>() calls the user's qi_event_<name>()
   directly; a weak default runs the tracing backend.
 
 Both modes also define qi_event_<name>_nop() and qi_event_<name>_trace()
 (the latter runs the configured tracing backend, so that a callback can
-chain to it) and the typed setter qi_event_set_<name>().
+chain to it) and the typed setter qi_event_set_<name>_by(), which the
+library's qi_event_set_<name>() calls with its QILibrary; the
+qi_event_set_<name>() symbol itself is the setter of libraries built for
+API versions 1 and 2.
 """
 
 __author__     = "qemu-instr developers"
@@ -48,6 +55,9 @@ def check_properties(event):
         raise ValueError("event '%s' has both the 'instrument' and the "
                          "'disable' property: remove one of them"
                          % event.name)
+    if isinstance(event.fmt, list) and "tcg" not in event.properties:
+        raise ValueError("event '%s' has two formats but not the 'tcg' "
+                         "property" % event.name)
     if "tcg" in event.properties:
         if "instrument" not in event.properties:
             raise ValueError("'tcg' event '%s' needs the 'instrument' "
@@ -275,6 +285,21 @@ def qi_setter(event):
     return "qi_event_set_%s" % event.name
 
 
+def is_direct(event):
+    """Whether only vCPU threads, in translated code or translating it,
+    raise 'event': an unload stops them all, so that a single callback
+    can be called without the dispatcher's RCU."""
+    return "tcg-trans" in event.properties or "tcg-exec" in event.properties
+
+
+def signature(event):
+    """'name(type,type)': the event as the library's callback sees it,
+    for the build identity of qemu-instr/library.h."""
+    return "%s(%s)" % (event.name,
+                       ",".join(" ".join(t.split()) for t, _ in
+                                _public(event)))
+
+
 def qi_cb_type(event):
     return "qi_event_%s_cb_t" % event.name
 
@@ -463,6 +488,7 @@ def generate_h_wrapper(event):
     """trace_<name>() for an instrumented event."""
     from tracetool import out
     names = call_names(event)
+    generate_h_call(event)
     out('',
         'static inline void %(api)s(%(args)s)',
         '{',
@@ -475,22 +501,57 @@ def generate_h_wrapper(event):
     if MODE == "static":
         out(*line, lineno=event.lineno, filename=event.filename,
             indent='    ', call=qi_fn(event), names=names)
+    elif "tcg-exec" in event.properties:
+        # The execution-time helpers call the callback of the library
+        # that emitted them: instr_call_<name>() with its callback
+        out('    %(call)s(instr_event_get(%(id)s), %(names)s);',
+            call=instr_call(event), id=qi_id(event),
+            names=", ".join(event.args.names()))
     else:
         out('    %(cb_t)s cb =',
             '        (%(cb_t)s)instr_event_get(%(id)s);',
             '',
-            '    if (unlikely(cb)) {',
             cb_t=qi_cb_type(event),
             id=qi_id(event))
-        out(*line, lineno=event.lineno, filename=event.filename,
-            indent='        ', call='cb', names=names)
-        # The backends' code out of line: a call site, such as the
-        # execution-time helpers, stays a load, a test and a tail call
-        out('    } else if (%(dstate)s()) {',
-            '        %(trace)s(%(names)s);',
-            '    }',
-            dstate=event.api(event.QEMU_BACKEND_DSTATE),
-            trace=qi_fn(event, "_trace"), names=names)
+        _h_call(event, 'cb')
+    out('}')
+
+
+def instr_call(event):
+    return "instr_call_%s" % event.name
+
+
+def _h_call(event, cb):
+    """Call 'cb' if not NULL, else run the tracing backend."""
+    from tracetool import out
+    names = call_names(event)
+    out('    if (unlikely(%s)) {' % cb)
+    out('#line %(lineno)d "%(filename)s"',
+        '        %(cb)s(%(names)s);',
+        '#line %(out_next_lineno)d "%(out_filename)s"',
+        lineno=event.lineno, filename=event.filename, cb=cb, names=names)
+    # The backends' code out of line: a call site, such as the
+    # execution-time helpers, stays a load, a test and a tail call
+    out('    } else if (%(dstate)s()) {',
+        '        %(trace)s(%(names)s);',
+        '    }',
+        dstate=event.api(event.QEMU_BACKEND_DSTATE),
+        trace=qi_fn(event, "_trace"), names=names)
+
+
+def generate_h_call(event):
+    """instr_call_<name>() of a dynamic _exec event: trace_<name>() with
+    the callback to call, the emitting library's in the helpers."""
+    from tracetool import out
+    if MODE != "dynamic" or "tcg-exec" not in event.properties:
+        return
+    out('',
+        'static inline void %(call)s(InstrEventFn fn, %(args)s)',
+        '{',
+        '    %(cb_t)s cb = (%(cb_t)s)fn;',
+        '',
+        call=instr_call(event), args=event.args, cb_t=qi_cb_type(event))
+    _h_call(event, 'cb')
     out('}')
 
 
@@ -524,14 +585,25 @@ def generate_c(events, group):
             names=public_names(e))
         out('}',
             '',
+            'bool %(setter)s_by(QILibrary *self, %(cb_t)s cb)',
+            '{',
+            '    return instr_event_set(self, %(id)s, (InstrEventFn)cb,',
+            '                           QI_PRIORITY_DEFAULT);',
+            '}',
+            '',
+            '/* API versions 1 and 2: the caller tells the library */',
             'bool %(setter)s(%(cb_t)s cb)',
             '{',
-            '    return instr_event_set(%(id)s, (InstrEventFn)cb,',
-            '                           __builtin_return_address(0));',
+            '    return instr_event_set(instr_caller_library(',
+            '                               __builtin_return_address(0)),',
+            '                           %(id)s, (InstrEventFn)cb,',
+            '                           QI_PRIORITY_DEFAULT);',
             '}',
             setter=qi_setter(e),
             cb_t=qi_cb_type(e),
             id=qi_id(e))
+        if MODE == "dynamic":
+            _c_dispatch(e)
         if MODE == "static":
             out('',
                 '#ifndef %(inline)s',
@@ -554,10 +626,18 @@ def generate_c(events, group):
             '        .id = %(id)s,',
             '        .trace = &%(trace)s,',
             '        .nop = (InstrEventFn)%(nop)s,',
-            '    },',
+            '        .backend = (InstrEventFn)%(backend)s,',
             id=qi_id(e),
             trace=e.api(e.QEMU_EVENT),
-            nop=qi_fn(e, "_nop"))
+            nop=qi_fn(e, "_nop"),
+            backend=qi_fn(e, "_trace"))
+        if MODE == "dynamic":
+            out('        .dispatch = (InstrEventFn)%s,' % qi_fn(e, "_dispatch"),
+                '        .dispatch_stats = (InstrEventFn)%s,'
+                % qi_fn(e, "_dispatch_stats"))
+        if MODE == "dynamic" and is_direct(e):
+            out('        .direct = true,')
+        out('    },')
     out('};',
         '',
         'static void instr_%(group)s_register_events(void)',
@@ -567,6 +647,39 @@ def generate_c(events, group):
         '}',
         'trace_init(instr_%(group)s_register_events)',
         group=group.lower())
+
+
+def _c_dispatch(event):
+    """qi_event_<name>_dispatch(): every library's callback, in order;
+    qi_event_<name>_dispatch_stats(): the same, counting the calls of the
+    libraries that count them (their counters, NULL for the others)."""
+    from tracetool import out
+    names = ", ".join(n for _, n in _public(event))
+    for stats in (False, True):
+        out('',
+            'static void %(fn)s(%(args)s)',
+            '{',
+            '    InstrEventFn *fn;',
+            fn=qi_fn(event, "_dispatch_stats" if stats else "_dispatch"),
+            args=public_args(event))
+        if stats:
+            out('    uint64_t **calls;')
+        out('    unsigned i, n;',
+            '',
+            '    fn = instr_dispatch_begin(%s, &n, %s);' % (
+                qi_id(event), "&calls" if stats else "NULL"),
+            '    for (i = 0; i < n; i++) {')
+        if stats:
+            out('        if (calls[i]) {',
+                '            qatomic_inc(calls[i]);',
+                '        }')
+        out('        ((%s)fn[i])(%s);' % (qi_cb_type(event), names))
+        if "tcg-trans" in event.properties:
+            # Each library's qi_gen_*() settings are its own
+            out('        instr_trans_next();')
+        out('    }',
+            '    instr_dispatch_end();',
+            '}')
 
 
 def generate_c_begin(events, group):

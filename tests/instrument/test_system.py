@@ -97,6 +97,23 @@ def build_info(env, libraries):
             'libraries': libraries}
 
 
+def lib_info(env, libid, path, args, events, stats=False, calls=None,
+             exec_sites=0):
+    """What query-instr lists of a library of API version QI_API_VERSION
+    with callbacks of events (priority 0), calls per event if it counts
+    them."""
+    callbacks = []
+    for event in events:
+        cb = {'event': event, 'priority': 0}
+        if stats:
+            cb['calls'] = calls[event]
+        callbacks.append(cb)
+    return {'id': libid, 'path': path, 'args': args,
+            'api-version': build_info(env, [])['api-version'],
+            'portable': False, 'stats': stats, 'callbacks': callbacks,
+            'exec-sites': exec_sites}
+
+
 def qmp_load_unload_reload(env, smp=None):
     env.require_mode('dynamic')
     env.require_event('serial_write')
@@ -111,7 +128,8 @@ def qmp_load_unload_reload(env, smp=None):
             out = env.tmp('qmp-serial-smp%s-%d.txt' % (smp or 1, i))
             res = vm.qmp.cmd('instr-load', path=lib, args=['out=' + out])
             libid = res['id']
-            expect_eq([{'id': libid, 'path': lib, 'args': ['out=' + out]}],
+            expect_eq([lib_info(env, libid, lib, ['out=' + out],
+                                ['serial_write'])],
                       vm.qmp.cmd('query-instr')['libraries'], 'query-instr')
             wait_capture(out)
             expect_eq({}, vm.qmp.cmd('instr-unload', id=libid),
@@ -142,12 +160,99 @@ def test_command_line_library_unloads(env):
                      bios=env.guest_bin()) as vm:
         wait_capture(out)
         expect_in(b'guest: start', captured(out), 'captured output')
-        expect_eq([{'id': 'boot', 'path': env.lib('serial'),
-                    'args': ['out=' + out]}],
+        expect_eq([lib_info(env, 'boot', env.lib('serial'), ['out=' + out],
+                            ['serial_write'])],
                   vm.qmp.cmd('query-instr')['libraries'], 'query-instr')
         vm.qmp.cmd('instr-unload', id='boot')
         check_capture(vm, out, 'boot library')
         vm.check_rounds()
+
+
+def test_introspection(env):
+    """query-instr, info instr and instr-events: which library is attached
+    to which event, in which order; with stats=on, how many times each
+    callback was called: the serial callback once per byte the guest
+    printed, the execution-time one as often as a second library that
+    counts its own calls."""
+    env.require_mode('dynamic')
+    env.require_event('serial_write')
+    serial, counter = env.lib('serial'), env.lib('order')
+    out, log = env.tmp('intro-serial.txt'), env.tmp('intro-order.log')
+    with SystemGuest(env.qemu_system(), bios=env.guest_bin()) as vm:
+        vm.wait_rounds(1)
+        vm.qmp.cmd('instr-load', path=serial, args=['out=' + out],
+                   id='uart', stats=True)
+        vm.qmp.cmd('instr-load', path=counter, id='first',
+                   args=['name=first', 'log=' + log, 'prio=-1'])
+        wait_capture(out)
+        events = vm.qmp.cmd('instr-events', pattern='guest_insn_before_*')
+        expect_eq([{'name': 'guest_insn_before_trans',
+                    'libraries': ['first']},
+                   {'name': 'guest_insn_before_exec',
+                    'libraries': ['first']}], events, 'instr-events')
+        expect_eq([{'name': 'serial_write', 'libraries': ['uart']}],
+                  vm.qmp.cmd('instr-events', pattern='serial_write'),
+                  'instr-events serial_write')
+        vm.qmp.cmd('stop')
+        libs = vm.qmp.cmd('query-instr')['libraries']
+        expect_eq(['uart', 'first'], [l['id'] for l in libs], 'load order')
+        uart = libs[0]
+        expect_eq(True, uart['stats'], 'uart: stats')
+        expect_eq(['serial_write'], [c['event'] for c in uart['callbacks']],
+                  'uart: callbacks')
+        vm.qmp.cmd('instr-unload', id='uart')
+        vm.qmp.cmd('cont')
+        # A call per byte written to the UART's transmit register, which
+        # the library keeps, and per write to another register
+        calls, data = uart['callbacks'][0]['calls'], len(captured(out))
+        expect(data <= calls <= data + 16, 'serial_write calls: the %d '
+               'bytes captured, and a few register writes' % data, calls)
+        first = libs[1]
+        expect_eq([{'event': 'guest_insn_before_trans', 'priority': -1},
+                   {'event': 'guest_insn_before_exec', 'priority': -1}],
+                  first['callbacks'], 'first: callbacks, without calls')
+        expect_eq(1, first['exec-sites'], 'first: execution-time calls')
+        info = vm.hmp.cmd('info instr')
+        expect_in('first: %s name=first log=%s prio=-1\n'
+                  '    guest_insn_before_trans, priority -1\n'
+                  '    guest_insn_before_exec, priority -1\n'
+                  '    1 execution-time calls emitted\n' % (counter, log),
+                  info, 'info instr')
+        vm.qmp.cmd('instr-unload', id='first')
+        expect_eq([], vm.qmp.cmd('instr-events',
+                                 pattern='guest_insn_before_*')[0]
+                  ['libraries'], 'instr-events after the unloads')
+        vm.check_rounds()
+
+
+def test_stats_exec_calls(env):
+    """stats=on at start-up: the calls of the icount test library's
+    execution-time callbacks, which it counts too, are what it counted."""
+    env.require_mode('dynamic')
+    out = env.tmp('stats-icount.txt')
+    args = ['-instr', 'file=%s,arg=out=%s,id=count,stats=on'
+            % (env.lib('icount'), out)]
+    with SystemGuest(env.qemu_system(), args=args,
+                     bios=env.guest_bin()) as vm:
+        vm.wait_rounds(2)
+        vm.qmp.cmd('stop')
+        calls = dict((c['event'], c['calls']) for c in
+                     vm.qmp.cmd('query-instr')['libraries'][0]['callbacks'])
+        vm.qmp.cmd('instr-unload', id='count')
+        with open(out) as fobj:
+            got = dict(zip(('insns', 'blocks', 'loads', 'stores'),
+                           [int(x) for x in fobj.read().split()[1::2]]))
+        expect_eq(got['insns'], calls['guest_insn_before_exec'],
+                  'guest_insn_before_exec calls')
+        expect_eq(got['blocks'], calls['guest_tb_before_exec'],
+                  'guest_tb_before_exec calls')
+        expect_eq(got['loads'] + got['stores'],
+                  calls['guest_mem_before_exec'],
+                  'guest_mem_before_exec calls')
+        expect(calls['guest_insn_before_trans'] > 0, 'trans calls counted',
+               calls)
+    print('    %d instructions, %d blocks, %d accesses, as counted'
+          % (got['insns'], got['blocks'], got['loads'] + got['stores']))
 
 
 # Added to the round number where compute() starts

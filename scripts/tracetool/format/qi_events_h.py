@@ -60,6 +60,7 @@ def generate(events, backend, group):
         '#include "qemu-instr/config.h"',
         '#include "qemu-instr/types.h"',
         '#include "qemu-instr/events-list.h"',
+        '#include "qemu-instr/library.h"',
         '',
         '#ifdef __cplusplus',
         'extern "C" {',
@@ -87,6 +88,8 @@ def generate(events, backend, group):
             'void %s(%s);' % (qi_fn(e), args),
             '#endif',
             '',
+            '#ifndef QI_PORTABLE',
+            '',
             '/**',
             ' * %s() - Callback that does nothing.' % qi_fn(e, "_nop"))
         out(*[l for l in doc if l.startswith(" * @")])
@@ -110,20 +113,41 @@ def generate(events, backend, group):
         out(' */',
             'typedef void (*%s)(%s);' % (qi_cb_type(e), args),
             '',
+            '/* What %s() calls, with the library\'s QILibrary */' %
+            qi_setter(e),
+            'bool %s_by(QILibrary *self, %s cb);' % (qi_setter(e),
+                                                    qi_cb_type(e)),
+            '',
             '/**',
             ' * %s() - Set the callback of event "%s".' % (
                 qi_setter(e), e.name),
-            ' * @cb: Function to call, or NULL for the default (tracing).',
+            ' * @cb: Function to call, or NULL for none.',
             ' *',
             ' * Takes effect at once, for every vCPU; no tracing state is',
-            ' * involved.  Unloading the library that set it resets it.',
+            ' * involved.  Each library has its own callback: QEMU calls the',
+            ' * callbacks of every library that set one, in the order of',
+            ' * qi_ctrl_event_set_priority().  Unloading the library resets it.',
             ' *',
             ' * Return: true on success, false in static mode (the callback',
             ' * is fixed at build time there).',
             ' */',
-            'bool %s(%s cb);' % (qi_setter(e), qi_cb_type(e)))
+            '#ifndef QEMU_OSDEP_H',
+            'static inline bool %s(%s cb)' % (qi_setter(e), qi_cb_type(e)),
+            '{',
+            '    return %s_by(QI_SELF, cb);' % qi_setter(e),
+            '}',
+            '#else',
+            'bool %s(%s cb);' % (qi_setter(e), qi_cb_type(e)),
+            '#endif')
         if "tcg-exec" in e.properties:
+            gargs = gen_args(e)
+            gnames = ", ".join(a.split()[-1].lstrip("*")
+                               for a in gargs.split(", "))
             out('',
+                '/* What %s() calls, with the library\'s QILibrary */' %
+                qi_gen(e),
+                'void %s_by(QILibrary *self, %s);' % (qi_gen(e), gargs),
+                '',
                 '/**',
                 ' * %s() - Emit a call to the execution-time callback.' %
                 qi_gen(e),
@@ -134,14 +158,22 @@ def generate(events, backend, group):
             out(' *',
                 ' * Call it from the callback of event "%s" (at translation'
                 % e.event_trans.name,
-                ' * time): the code being translated then raises "%s",'
+                ' * time): the code being translated then calls this',
+                ' * library\'s callback of "%s", with these values, each time'
                 % e.name,
-                ' * with these values, each time it runs.  Without this call'
-                ' the',
-                ' * translated code costs nothing more than without',
-                ' * instrumentation.',
+                ' * it runs.  Without this call the translated code costs',
+                ' * nothing more than without instrumentation.',
                 ' */',
-                'void %s(%s);' % (qi_gen(e), gen_args(e)))
+                '#ifndef QEMU_OSDEP_H',
+                'static inline void %s(%s)' % (qi_gen(e), gargs),
+                '{',
+                '    %s_by(QI_SELF, %s);' % (qi_gen(e), gnames),
+                '}',
+                '#else',
+                'void %s(%s);' % (qi_gen(e), gargs),
+                '#endif')
+        out('',
+            '#endif /* !QI_PORTABLE */')
 
     out('',
         '#ifdef __cplusplus',

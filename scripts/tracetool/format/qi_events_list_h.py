@@ -9,7 +9,7 @@ __license__    = "GPL version 2 or (at your option) any later version"
 
 
 from tracetool import out
-from tracetool.instrument import instrumented_events, qi_id
+from tracetool.instrument import instrumented_events, qi_id, signature
 
 
 def generate(events, backend, group):
@@ -25,8 +25,10 @@ def generate(events, backend, group):
         ' *',
         ' * One value per trace event with the "instrument" property in',
         ' * this build, named QI_EVENT_<NAME> after the event, followed by',
-        ' * QI_EVENT_COUNT.  Values are only stable within one build.',
+        ' * QI_EVENT_COUNT.  Values are only stable within one build: a',
+        ' * library built with QI_PORTABLE has none of them.',
         ' */',
+        '#ifndef QI_PORTABLE',
         'typedef enum QIEventID {')
     for e in events:
         out('    %s,' % qi_id(e))
@@ -36,5 +38,18 @@ def generate(events, backend, group):
     for e in events:
         # 'instrument' and 'disable' exclude each other
         out('#define %s_ENABLED 1' % qi_id(e))
-    out('',
+    out('#else',
+        'typedef int QIEventID;',
+        '#endif',
+        '',
+        '/*',
+        ' * The instrumentable events of this build, in order, with the',
+        ' * argument types of their callbacks: part of the build identity of',
+        ' * qemu-instr/library.h.',
+        ' */',
+        '#define QI_BUILD_EVENTS \\')
+    for e in events:
+        out('    "%s;" \\' % signature(e))
+    out('    ""',
+        '',
         '#endif /* QEMU_INSTR_EVENTS_LIST_H */')

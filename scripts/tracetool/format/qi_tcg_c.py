@@ -11,8 +11,10 @@ __license__    = "GPL version 2 or (at your option) any later version"
 import os
 
 from tracetool import out
+import tracetool.instrument
 from tracetool.instrument import (instrumented_events, helper_name,
                                   exec_helper_args, gen_args, qi_gen,
+                                  qi_id, instr_call,
                                   HELPER_VARIANTS, HELPER_ACCESS)
 
 
@@ -47,10 +49,15 @@ def generate(events, backend, group):
         '#include "exec/helper-info.c.inc"',
         '#undef HELPER_H')
 
+    dynamic = tracetool.instrument.MODE == "dynamic"
     for e in events:
         args = exec_helper_args(e)
-        tcg_args = ["(TCGv_env)vcpu_exec"] + [value for _, _, value, _ in args]
-        hargs = ["CPUArchState *env"] + [
+        # Dynamic mode: the emitting library's callback of the event
+        cell = ["cell"] if dynamic else []
+        tcg_args = ["(TCGv_env)vcpu_exec"] + cell + \
+            [value for _, _, value, _ in args]
+        hargs = ["CPUArchState *env"] + \
+            (["void *cell"] if dynamic else []) + [
             "%s %s" % (ctype, name) if not ctype.endswith("*")
             else "%s%s" % (ctype, name)
             for _, name, _, ctype in args]
@@ -60,31 +67,59 @@ def generate(events, backend, group):
             calls.append((access, 'gen_helper_%s(%s);' % (
                 helper,
                 (",\n" + " " * (8 + 12 + len(helper))).join(tcg_args))))
+        gargs = gen_args(e)
+        gnames = ", ".join(a.split()[-1].lstrip("*")
+                           for a in gargs.split(", "))
         out('',
-            'void %(gen)s(%(gen_args)s)',
+            'void %(gen)s_by(QILibrary *self, %(gen_args)s)',
             '{',
-            '    switch (instr_tcg_exec_begin()) {',
             gen=qi_gen(e),
-            gen_args=gen_args(e))
+            gen_args=gargs)
+        if dynamic:
+            # The count of a library that counts its calls runs with the
+            # call, under its conditions
+            out('    TCGv_ptr cell = tcg_constant_ptr(instr_event_cell(self, %s));'
+                % qi_id(e),
+                '    int access = instr_tcg_exec_begin();',
+                '',
+                '    instr_tcg_count(self, %s);' % qi_id(e),
+                '    switch (access) {')
+        else:
+            out('    switch (instr_tcg_exec_begin()) {')
         for access, call in calls:
             out('    case %s:' % access,
                 '        %s' % call,
                 '        break;')
         out('    }',
             '    instr_tcg_exec_end();',
-            '}')
+            '}',
+            '',
+            '/* API versions 1 and 2: the caller tells the library */',
+            'void %(gen)s(%(gen_args)s)',
+            '{',
+            '    %(gen)s_by(instr_caller_library(__builtin_return_address(0)),',
+            '    %(indent)s%(names)s);',
+            '}',
+            gen=qi_gen(e), gen_args=gargs, names=gnames,
+            indent=" " * len(qi_gen(e) + "_by("))
         for (suffix, _), access in zip(HELPER_VARIANTS, HELPER_ACCESS):
+            if dynamic:
+                call = '%s(qatomic_read((InstrEventFn *)cell), cpu%s);' % (
+                    instr_call(e), "".join(", " + name
+                                           for _, name, _, _ in args))
+            else:
+                call = '%s(cpu%s);' % (e.api(), "".join(
+                    ", " + name for _, name, _, _ in args))
             out('',
                 'void HELPER(%(helper)s)(%(hargs)s)',
                 '{',
                 '    CPUState *cpu = env_cpu(env);',
                 '',
                 '    instr_exec_enter(cpu, %(access)s, GETPC());',
-                '    %(api)s(cpu%(names)s);',
+                '    %(call)s',
                 '    instr_exec_leave(cpu);',
                 '}',
                 helper=helper_name(e) + suffix,
                 hargs=", ".join(hargs),
                 access=access,
-                api=e.api(),
-                names="".join(", " + name for _, name, _, _ in args))
+                call=call)

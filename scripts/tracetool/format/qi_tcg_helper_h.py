@@ -9,6 +9,7 @@ __license__    = "GPL version 2 or (at your option) any later version"
 
 
 from tracetool import out
+import tracetool.instrument
 from tracetool.instrument import (enabled, instrumented_events,
                                   helper_name, exec_helper_args,
                                   HELPER_VARIANTS)
@@ -33,7 +34,10 @@ def generate(events, backend, group):
     for e in instrumented_events(events):
         if "tcg-exec" not in e.properties:
             continue
-        types = ["env"] + [htype for htype, _, _, _ in exec_helper_args(e)]
+        # Dynamic mode: the emitting library's callback (qi_tcg_c.py)
+        cell = ["ptr"] if tracetool.instrument.MODE == "dynamic" else []
+        types = ["env"] + cell + [htype for htype, _, _, _ in
+                                  exec_helper_args(e)]
         for suffix, flags in HELPER_VARIANTS:
             out('DEF_HELPER_FLAGS_%(n)d(%(name)s%(suffix)s, %(flags)s, void, '
                 '%(types)s)',

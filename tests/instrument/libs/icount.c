@@ -4,21 +4,26 @@
  *
  * The _trans callbacks ask for an _exec call at every instruction, block
  * and memory access; the _exec callbacks count.  Arguments: out=FILE,
- * where qi_fini() writes "insns N blocks N loads N stores N".
+ * where qi_fini() writes "insns N blocks N loads N stores N"; and
+ * unload-after=N, to call qi_unload_self() at the Nth instruction.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <qemu-instr/qemu-instr.h>
 
 static uint64_t insns, blocks, loads, stores;
+static uint64_t unload_after;
 static const char *out;
 
 static void insn_exec(QICPU vcpu, uint64_t pc)
 {
-    __atomic_fetch_add(&insns, 1, __ATOMIC_RELAXED);
+    if (__atomic_add_fetch(&insns, 1, __ATOMIC_RELAXED) == unload_after) {
+        qi_unload_self();
+    }
 }
 
 static void insn_trans(QICPU vcpu, QITCGv_cpu vcpu_exec, uint64_t pc,
@@ -63,10 +68,15 @@ static void fini(void *data)
 
 int qi_init(int argc, const char **argv)
 {
-    if (argc != 1 || strncmp(argv[0], "out=", 4) != 0) {
+    if (argc < 1 || strncmp(argv[0], "out=", 4) != 0) {
         return 1;
     }
     out = argv[0] + 4;
+    if (argc == 2 && strncmp(argv[1], "unload-after=", 13) == 0) {
+        unload_after = strtoull(argv[1] + 13, NULL, 0);
+    } else if (argc != 1) {
+        return 1;
+    }
     qi_set_fini(fini, NULL);
     return !(qi_event_set_guest_insn_before_trans(insn_trans) &&
              qi_event_set_guest_insn_before_exec(insn_exec) &&

@@ -9,8 +9,10 @@
  *
  * One value per trace event with the "instrument" property in
  * this build, named QI_EVENT_<NAME> after the event, followed by
- * QI_EVENT_COUNT.  Values are only stable within one build.
+ * QI_EVENT_COUNT.  Values are only stable within one build: a
+ * library built with QI_PORTABLE has none of them.
  */
+#ifndef QI_PORTABLE
 typedef enum QIEventID {
     QI_EVENT_QI_TEST_ALLOC,
     QI_EVENT_QI_TEST_CPU,
@@ -35,5 +37,26 @@ typedef enum QIEventID {
 #define QI_EVENT_QI_TEST_MEM_EXEC_ENABLED 1
 #define QI_EVENT_QI_TEST_VALUE_TRANS_ENABLED 1
 #define QI_EVENT_QI_TEST_VALUE_EXEC_ENABLED 1
+#else
+typedef int QIEventID;
+#endif
+
+/*
+ * The instrumentable events of this build, in order, with the
+ * argument types of their callbacks: part of the build identity of
+ * qemu-instr/library.h.
+ */
+#define QI_BUILD_EVENTS \
+    "qi_test_alloc(size_t,void *);" \
+    "qi_test_cpu(QICPU);" \
+    "qi_test_call(QICPU,uint64_t,uint64_t,const char *);" \
+    "qi_test_selected(int);" \
+    "qi_test_exec_trans(QICPU,QITCGv_cpu,uint64_t,uint32_t);" \
+    "qi_test_exec_exec(QICPU,uint64_t);" \
+    "qi_test_mem_trans(QICPU,QITCGv_cpu,QITCGv,QIMemInfo);" \
+    "qi_test_mem_exec(QICPU,uint64_t,QIMemInfo);" \
+    "qi_test_value_trans(QICPU,QITCGv_cpu,QITCGv);" \
+    "qi_test_value_exec(QICPU,uint64_t,uint64_t);" \
+    ""
 
 #endif /* QEMU_INSTR_EVENTS_LIST_H */

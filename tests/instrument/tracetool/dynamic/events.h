@@ -12,6 +12,7 @@
 #include "qemu-instr/config.h"
 #include "qemu-instr/types.h"
 #include "qemu-instr/events-list.h"
+#include "qemu-instr/library.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -38,6 +39,8 @@ static inline void qi_event_qi_test_alloc(size_t size, void *ptr);
 void qi_event_qi_test_alloc(size_t size, void *ptr);
 #endif
 
+#ifndef QI_PORTABLE
+
 /**
  * qi_event_qi_test_alloc_nop() - Callback that does nothing.
  * @size: Bytes requested.
@@ -62,17 +65,31 @@ void qi_event_qi_test_alloc_trace(size_t size, void *ptr);
  */
 typedef void (*qi_event_qi_test_alloc_cb_t)(size_t size, void *ptr);
 
+/* What qi_event_set_qi_test_alloc() calls, with the library's QILibrary */
+bool qi_event_set_qi_test_alloc_by(QILibrary *self, qi_event_qi_test_alloc_cb_t cb);
+
 /**
  * qi_event_set_qi_test_alloc() - Set the callback of event "qi_test_alloc".
- * @cb: Function to call, or NULL for the default (tracing).
+ * @cb: Function to call, or NULL for none.
  *
  * Takes effect at once, for every vCPU; no tracing state is
- * involved.  Unloading the library that set it resets it.
+ * involved.  Each library has its own callback: QEMU calls the
+ * callbacks of every library that set one, in the order of
+ * qi_ctrl_event_set_priority().  Unloading the library resets it.
  *
  * Return: true on success, false in static mode (the callback
  * is fixed at build time there).
  */
+#ifndef QEMU_OSDEP_H
+static inline bool qi_event_set_qi_test_alloc(qi_event_qi_test_alloc_cb_t cb)
+{
+    return qi_event_set_qi_test_alloc_by(QI_SELF, cb);
+}
+#else
 bool qi_event_set_qi_test_alloc(qi_event_qi_test_alloc_cb_t cb);
+#endif
+
+#endif /* !QI_PORTABLE */
 
 /**
  * qi_event_qi_test_cpu() - Instrumentation callback of event "qi_test_cpu".
@@ -93,6 +110,8 @@ static inline void qi_event_qi_test_cpu(QICPU vcpu);
 #else
 void qi_event_qi_test_cpu(QICPU vcpu);
 #endif
+
+#ifndef QI_PORTABLE
 
 /**
  * qi_event_qi_test_cpu_nop() - Callback that does nothing.
@@ -115,17 +134,31 @@ void qi_event_qi_test_cpu_trace(QICPU vcpu);
  */
 typedef void (*qi_event_qi_test_cpu_cb_t)(QICPU vcpu);
 
+/* What qi_event_set_qi_test_cpu() calls, with the library's QILibrary */
+bool qi_event_set_qi_test_cpu_by(QILibrary *self, qi_event_qi_test_cpu_cb_t cb);
+
 /**
  * qi_event_set_qi_test_cpu() - Set the callback of event "qi_test_cpu".
- * @cb: Function to call, or NULL for the default (tracing).
+ * @cb: Function to call, or NULL for none.
  *
  * Takes effect at once, for every vCPU; no tracing state is
- * involved.  Unloading the library that set it resets it.
+ * involved.  Each library has its own callback: QEMU calls the
+ * callbacks of every library that set one, in the order of
+ * qi_ctrl_event_set_priority().  Unloading the library resets it.
  *
  * Return: true on success, false in static mode (the callback
  * is fixed at build time there).
  */
+#ifndef QEMU_OSDEP_H
+static inline bool qi_event_set_qi_test_cpu(qi_event_qi_test_cpu_cb_t cb)
+{
+    return qi_event_set_qi_test_cpu_by(QI_SELF, cb);
+}
+#else
 bool qi_event_set_qi_test_cpu(qi_event_qi_test_cpu_cb_t cb);
+#endif
+
+#endif /* !QI_PORTABLE */
 
 /**
  * qi_event_qi_test_call() - Instrumentation callback of event "qi_test_call".
@@ -149,6 +182,8 @@ static inline void qi_event_qi_test_call(QICPU vcpu, uint64_t num, uint64_t arg1
 #else
 void qi_event_qi_test_call(QICPU vcpu, uint64_t num, uint64_t arg1, const char *arg2);
 #endif
+
+#ifndef QI_PORTABLE
 
 /**
  * qi_event_qi_test_call_nop() - Callback that does nothing.
@@ -180,17 +215,31 @@ void qi_event_qi_test_call_trace(QICPU vcpu, uint64_t num, uint64_t arg1, const 
  */
 typedef void (*qi_event_qi_test_call_cb_t)(QICPU vcpu, uint64_t num, uint64_t arg1, const char *arg2);
 
+/* What qi_event_set_qi_test_call() calls, with the library's QILibrary */
+bool qi_event_set_qi_test_call_by(QILibrary *self, qi_event_qi_test_call_cb_t cb);
+
 /**
  * qi_event_set_qi_test_call() - Set the callback of event "qi_test_call".
- * @cb: Function to call, or NULL for the default (tracing).
+ * @cb: Function to call, or NULL for none.
  *
  * Takes effect at once, for every vCPU; no tracing state is
- * involved.  Unloading the library that set it resets it.
+ * involved.  Each library has its own callback: QEMU calls the
+ * callbacks of every library that set one, in the order of
+ * qi_ctrl_event_set_priority().  Unloading the library resets it.
  *
  * Return: true on success, false in static mode (the callback
  * is fixed at build time there).
  */
+#ifndef QEMU_OSDEP_H
+static inline bool qi_event_set_qi_test_call(qi_event_qi_test_call_cb_t cb)
+{
+    return qi_event_set_qi_test_call_by(QI_SELF, cb);
+}
+#else
 bool qi_event_set_qi_test_call(qi_event_qi_test_call_cb_t cb);
+#endif
+
+#endif /* !QI_PORTABLE */
 
 /**
  * qi_event_qi_test_selected() - Instrumentation callback of event "qi_test_selected".
@@ -213,6 +262,8 @@ static inline void qi_event_qi_test_selected(int value);
 void qi_event_qi_test_selected(int value);
 #endif
 
+#ifndef QI_PORTABLE
+
 /**
  * qi_event_qi_test_selected_nop() - Callback that does nothing.
  * @value: Argument 'value' of the trace event.
@@ -234,17 +285,31 @@ void qi_event_qi_test_selected_trace(int value);
  */
 typedef void (*qi_event_qi_test_selected_cb_t)(int value);
 
+/* What qi_event_set_qi_test_selected() calls, with the library's QILibrary */
+bool qi_event_set_qi_test_selected_by(QILibrary *self, qi_event_qi_test_selected_cb_t cb);
+
 /**
  * qi_event_set_qi_test_selected() - Set the callback of event "qi_test_selected".
- * @cb: Function to call, or NULL for the default (tracing).
+ * @cb: Function to call, or NULL for none.
  *
  * Takes effect at once, for every vCPU; no tracing state is
- * involved.  Unloading the library that set it resets it.
+ * involved.  Each library has its own callback: QEMU calls the
+ * callbacks of every library that set one, in the order of
+ * qi_ctrl_event_set_priority().  Unloading the library resets it.
  *
  * Return: true on success, false in static mode (the callback
  * is fixed at build time there).
  */
+#ifndef QEMU_OSDEP_H
+static inline bool qi_event_set_qi_test_selected(qi_event_qi_test_selected_cb_t cb)
+{
+    return qi_event_set_qi_test_selected_by(QI_SELF, cb);
+}
+#else
 bool qi_event_set_qi_test_selected(qi_event_qi_test_selected_cb_t cb);
+#endif
+
+#endif /* !QI_PORTABLE */
 
 /**
  * qi_event_qi_test_exec_trans() - Instrumentation callback of event "qi_test_exec_trans".
@@ -269,6 +334,8 @@ static inline void qi_event_qi_test_exec_trans(QICPU vcpu, QITCGv_cpu vcpu_exec,
 #else
 void qi_event_qi_test_exec_trans(QICPU vcpu, QITCGv_cpu vcpu_exec, uint64_t pc, uint32_t size);
 #endif
+
+#ifndef QI_PORTABLE
 
 /**
  * qi_event_qi_test_exec_trans_nop() - Callback that does nothing.
@@ -300,17 +367,31 @@ void qi_event_qi_test_exec_trans_trace(QICPU vcpu, QITCGv_cpu vcpu_exec, uint64_
  */
 typedef void (*qi_event_qi_test_exec_trans_cb_t)(QICPU vcpu, QITCGv_cpu vcpu_exec, uint64_t pc, uint32_t size);
 
+/* What qi_event_set_qi_test_exec_trans() calls, with the library's QILibrary */
+bool qi_event_set_qi_test_exec_trans_by(QILibrary *self, qi_event_qi_test_exec_trans_cb_t cb);
+
 /**
  * qi_event_set_qi_test_exec_trans() - Set the callback of event "qi_test_exec_trans".
- * @cb: Function to call, or NULL for the default (tracing).
+ * @cb: Function to call, or NULL for none.
  *
  * Takes effect at once, for every vCPU; no tracing state is
- * involved.  Unloading the library that set it resets it.
+ * involved.  Each library has its own callback: QEMU calls the
+ * callbacks of every library that set one, in the order of
+ * qi_ctrl_event_set_priority().  Unloading the library resets it.
  *
  * Return: true on success, false in static mode (the callback
  * is fixed at build time there).
  */
+#ifndef QEMU_OSDEP_H
+static inline bool qi_event_set_qi_test_exec_trans(qi_event_qi_test_exec_trans_cb_t cb)
+{
+    return qi_event_set_qi_test_exec_trans_by(QI_SELF, cb);
+}
+#else
 bool qi_event_set_qi_test_exec_trans(qi_event_qi_test_exec_trans_cb_t cb);
+#endif
+
+#endif /* !QI_PORTABLE */
 
 /**
  * qi_event_qi_test_exec_exec() - Instrumentation callback of event "qi_test_exec_exec".
@@ -333,6 +414,8 @@ static inline void qi_event_qi_test_exec_exec(QICPU vcpu, uint64_t pc);
 #else
 void qi_event_qi_test_exec_exec(QICPU vcpu, uint64_t pc);
 #endif
+
+#ifndef QI_PORTABLE
 
 /**
  * qi_event_qi_test_exec_exec_nop() - Callback that does nothing.
@@ -358,17 +441,32 @@ void qi_event_qi_test_exec_exec_trace(QICPU vcpu, uint64_t pc);
  */
 typedef void (*qi_event_qi_test_exec_exec_cb_t)(QICPU vcpu, uint64_t pc);
 
+/* What qi_event_set_qi_test_exec_exec() calls, with the library's QILibrary */
+bool qi_event_set_qi_test_exec_exec_by(QILibrary *self, qi_event_qi_test_exec_exec_cb_t cb);
+
 /**
  * qi_event_set_qi_test_exec_exec() - Set the callback of event "qi_test_exec_exec".
- * @cb: Function to call, or NULL for the default (tracing).
+ * @cb: Function to call, or NULL for none.
  *
  * Takes effect at once, for every vCPU; no tracing state is
- * involved.  Unloading the library that set it resets it.
+ * involved.  Each library has its own callback: QEMU calls the
+ * callbacks of every library that set one, in the order of
+ * qi_ctrl_event_set_priority().  Unloading the library resets it.
  *
  * Return: true on success, false in static mode (the callback
  * is fixed at build time there).
  */
+#ifndef QEMU_OSDEP_H
+static inline bool qi_event_set_qi_test_exec_exec(qi_event_qi_test_exec_exec_cb_t cb)
+{
+    return qi_event_set_qi_test_exec_exec_by(QI_SELF, cb);
+}
+#else
 bool qi_event_set_qi_test_exec_exec(qi_event_qi_test_exec_exec_cb_t cb);
+#endif
+
+/* What qi_event_gen_qi_test_exec_exec() calls, with the library's QILibrary */
+void qi_event_gen_qi_test_exec_exec_by(QILibrary *self, QITCGv_cpu vcpu_exec, uint64_t pc);
 
 /**
  * qi_event_gen_qi_test_exec_exec() - Emit a call to the execution-time callback.
@@ -376,12 +474,21 @@ bool qi_event_set_qi_test_exec_exec(qi_event_qi_test_exec_exec_cb_t cb);
  * @pc: Address.
  *
  * Call it from the callback of event "qi_test_exec_trans" (at translation
- * time): the code being translated then raises "qi_test_exec_exec",
- * with these values, each time it runs.  Without this call the
- * translated code costs nothing more than without
- * instrumentation.
+ * time): the code being translated then calls this
+ * library's callback of "qi_test_exec_exec", with these values, each time
+ * it runs.  Without this call the translated code costs
+ * nothing more than without instrumentation.
  */
+#ifndef QEMU_OSDEP_H
+static inline void qi_event_gen_qi_test_exec_exec(QITCGv_cpu vcpu_exec, uint64_t pc)
+{
+    qi_event_gen_qi_test_exec_exec_by(QI_SELF, vcpu_exec, pc);
+}
+#else
 void qi_event_gen_qi_test_exec_exec(QITCGv_cpu vcpu_exec, uint64_t pc);
+#endif
+
+#endif /* !QI_PORTABLE */
 
 /**
  * qi_event_qi_test_mem_trans() - Instrumentation callback of event "qi_test_mem_trans".
@@ -406,6 +513,8 @@ static inline void qi_event_qi_test_mem_trans(QICPU vcpu, QITCGv_cpu vcpu_exec, 
 #else
 void qi_event_qi_test_mem_trans(QICPU vcpu, QITCGv_cpu vcpu_exec, QITCGv vaddr, QIMemInfo info);
 #endif
+
+#ifndef QI_PORTABLE
 
 /**
  * qi_event_qi_test_mem_trans_nop() - Callback that does nothing.
@@ -437,17 +546,31 @@ void qi_event_qi_test_mem_trans_trace(QICPU vcpu, QITCGv_cpu vcpu_exec, QITCGv v
  */
 typedef void (*qi_event_qi_test_mem_trans_cb_t)(QICPU vcpu, QITCGv_cpu vcpu_exec, QITCGv vaddr, QIMemInfo info);
 
+/* What qi_event_set_qi_test_mem_trans() calls, with the library's QILibrary */
+bool qi_event_set_qi_test_mem_trans_by(QILibrary *self, qi_event_qi_test_mem_trans_cb_t cb);
+
 /**
  * qi_event_set_qi_test_mem_trans() - Set the callback of event "qi_test_mem_trans".
- * @cb: Function to call, or NULL for the default (tracing).
+ * @cb: Function to call, or NULL for none.
  *
  * Takes effect at once, for every vCPU; no tracing state is
- * involved.  Unloading the library that set it resets it.
+ * involved.  Each library has its own callback: QEMU calls the
+ * callbacks of every library that set one, in the order of
+ * qi_ctrl_event_set_priority().  Unloading the library resets it.
  *
  * Return: true on success, false in static mode (the callback
  * is fixed at build time there).
  */
+#ifndef QEMU_OSDEP_H
+static inline bool qi_event_set_qi_test_mem_trans(qi_event_qi_test_mem_trans_cb_t cb)
+{
+    return qi_event_set_qi_test_mem_trans_by(QI_SELF, cb);
+}
+#else
 bool qi_event_set_qi_test_mem_trans(qi_event_qi_test_mem_trans_cb_t cb);
+#endif
+
+#endif /* !QI_PORTABLE */
 
 /**
  * qi_event_qi_test_mem_exec() - Instrumentation callback of event "qi_test_mem_exec".
@@ -471,6 +594,8 @@ static inline void qi_event_qi_test_mem_exec(QICPU vcpu, uint64_t vaddr, QIMemIn
 #else
 void qi_event_qi_test_mem_exec(QICPU vcpu, uint64_t vaddr, QIMemInfo info);
 #endif
+
+#ifndef QI_PORTABLE
 
 /**
  * qi_event_qi_test_mem_exec_nop() - Callback that does nothing.
@@ -499,17 +624,32 @@ void qi_event_qi_test_mem_exec_trace(QICPU vcpu, uint64_t vaddr, QIMemInfo info)
  */
 typedef void (*qi_event_qi_test_mem_exec_cb_t)(QICPU vcpu, uint64_t vaddr, QIMemInfo info);
 
+/* What qi_event_set_qi_test_mem_exec() calls, with the library's QILibrary */
+bool qi_event_set_qi_test_mem_exec_by(QILibrary *self, qi_event_qi_test_mem_exec_cb_t cb);
+
 /**
  * qi_event_set_qi_test_mem_exec() - Set the callback of event "qi_test_mem_exec".
- * @cb: Function to call, or NULL for the default (tracing).
+ * @cb: Function to call, or NULL for none.
  *
  * Takes effect at once, for every vCPU; no tracing state is
- * involved.  Unloading the library that set it resets it.
+ * involved.  Each library has its own callback: QEMU calls the
+ * callbacks of every library that set one, in the order of
+ * qi_ctrl_event_set_priority().  Unloading the library resets it.
  *
  * Return: true on success, false in static mode (the callback
  * is fixed at build time there).
  */
+#ifndef QEMU_OSDEP_H
+static inline bool qi_event_set_qi_test_mem_exec(qi_event_qi_test_mem_exec_cb_t cb)
+{
+    return qi_event_set_qi_test_mem_exec_by(QI_SELF, cb);
+}
+#else
 bool qi_event_set_qi_test_mem_exec(qi_event_qi_test_mem_exec_cb_t cb);
+#endif
+
+/* What qi_event_gen_qi_test_mem_exec() calls, with the library's QILibrary */
+void qi_event_gen_qi_test_mem_exec_by(QILibrary *self, QITCGv_cpu vcpu_exec, QITCGv vaddr, QIMemInfo info);
 
 /**
  * qi_event_gen_qi_test_mem_exec() - Emit a call to the execution-time callback.
@@ -518,12 +658,21 @@ bool qi_event_set_qi_test_mem_exec(qi_event_qi_test_mem_exec_cb_t cb);
  * @info: Access.
  *
  * Call it from the callback of event "qi_test_mem_trans" (at translation
- * time): the code being translated then raises "qi_test_mem_exec",
- * with these values, each time it runs.  Without this call the
- * translated code costs nothing more than without
- * instrumentation.
+ * time): the code being translated then calls this
+ * library's callback of "qi_test_mem_exec", with these values, each time
+ * it runs.  Without this call the translated code costs
+ * nothing more than without instrumentation.
  */
+#ifndef QEMU_OSDEP_H
+static inline void qi_event_gen_qi_test_mem_exec(QITCGv_cpu vcpu_exec, QITCGv vaddr, QIMemInfo info)
+{
+    qi_event_gen_qi_test_mem_exec_by(QI_SELF, vcpu_exec, vaddr, info);
+}
+#else
 void qi_event_gen_qi_test_mem_exec(QITCGv_cpu vcpu_exec, QITCGv vaddr, QIMemInfo info);
+#endif
+
+#endif /* !QI_PORTABLE */
 
 /**
  * qi_event_qi_test_value_trans() - Instrumentation callback of event "qi_test_value_trans".
@@ -548,6 +697,8 @@ static inline void qi_event_qi_test_value_trans(QICPU vcpu, QITCGv_cpu vcpu_exec
 #else
 void qi_event_qi_test_value_trans(QICPU vcpu, QITCGv_cpu vcpu_exec, QITCGv vaddr);
 #endif
+
+#ifndef QI_PORTABLE
 
 /**
  * qi_event_qi_test_value_trans_nop() - Callback that does nothing.
@@ -576,17 +727,31 @@ void qi_event_qi_test_value_trans_trace(QICPU vcpu, QITCGv_cpu vcpu_exec, QITCGv
  */
 typedef void (*qi_event_qi_test_value_trans_cb_t)(QICPU vcpu, QITCGv_cpu vcpu_exec, QITCGv vaddr);
 
+/* What qi_event_set_qi_test_value_trans() calls, with the library's QILibrary */
+bool qi_event_set_qi_test_value_trans_by(QILibrary *self, qi_event_qi_test_value_trans_cb_t cb);
+
 /**
  * qi_event_set_qi_test_value_trans() - Set the callback of event "qi_test_value_trans".
- * @cb: Function to call, or NULL for the default (tracing).
+ * @cb: Function to call, or NULL for none.
  *
  * Takes effect at once, for every vCPU; no tracing state is
- * involved.  Unloading the library that set it resets it.
+ * involved.  Each library has its own callback: QEMU calls the
+ * callbacks of every library that set one, in the order of
+ * qi_ctrl_event_set_priority().  Unloading the library resets it.
  *
  * Return: true on success, false in static mode (the callback
  * is fixed at build time there).
  */
+#ifndef QEMU_OSDEP_H
+static inline bool qi_event_set_qi_test_value_trans(qi_event_qi_test_value_trans_cb_t cb)
+{
+    return qi_event_set_qi_test_value_trans_by(QI_SELF, cb);
+}
+#else
 bool qi_event_set_qi_test_value_trans(qi_event_qi_test_value_trans_cb_t cb);
+#endif
+
+#endif /* !QI_PORTABLE */
 
 /**
  * qi_event_qi_test_value_exec() - Instrumentation callback of event "qi_test_value_exec".
@@ -611,6 +776,8 @@ static inline void qi_event_qi_test_value_exec(QICPU vcpu, uint64_t vaddr, uint6
 #else
 void qi_event_qi_test_value_exec(QICPU vcpu, uint64_t vaddr, uint64_t value);
 #endif
+
+#ifndef QI_PORTABLE
 
 /**
  * qi_event_qi_test_value_exec_nop() - Callback that does nothing.
@@ -639,17 +806,32 @@ void qi_event_qi_test_value_exec_trace(QICPU vcpu, uint64_t vaddr, uint64_t valu
  */
 typedef void (*qi_event_qi_test_value_exec_cb_t)(QICPU vcpu, uint64_t vaddr, uint64_t value);
 
+/* What qi_event_set_qi_test_value_exec() calls, with the library's QILibrary */
+bool qi_event_set_qi_test_value_exec_by(QILibrary *self, qi_event_qi_test_value_exec_cb_t cb);
+
 /**
  * qi_event_set_qi_test_value_exec() - Set the callback of event "qi_test_value_exec".
- * @cb: Function to call, or NULL for the default (tracing).
+ * @cb: Function to call, or NULL for none.
  *
  * Takes effect at once, for every vCPU; no tracing state is
- * involved.  Unloading the library that set it resets it.
+ * involved.  Each library has its own callback: QEMU calls the
+ * callbacks of every library that set one, in the order of
+ * qi_ctrl_event_set_priority().  Unloading the library resets it.
  *
  * Return: true on success, false in static mode (the callback
  * is fixed at build time there).
  */
+#ifndef QEMU_OSDEP_H
+static inline bool qi_event_set_qi_test_value_exec(qi_event_qi_test_value_exec_cb_t cb)
+{
+    return qi_event_set_qi_test_value_exec_by(QI_SELF, cb);
+}
+#else
 bool qi_event_set_qi_test_value_exec(qi_event_qi_test_value_exec_cb_t cb);
+#endif
+
+/* What qi_event_gen_qi_test_value_exec() calls, with the library's QILibrary */
+void qi_event_gen_qi_test_value_exec_by(QILibrary *self, QITCGv_cpu vcpu_exec, QITCGv vaddr);
 
 /**
  * qi_event_gen_qi_test_value_exec() - Emit a call to the execution-time callback.
@@ -657,12 +839,21 @@ bool qi_event_set_qi_test_value_exec(qi_event_qi_test_value_exec_cb_t cb);
  * @vaddr: Address.
  *
  * Call it from the callback of event "qi_test_value_trans" (at translation
- * time): the code being translated then raises "qi_test_value_exec",
- * with these values, each time it runs.  Without this call the
- * translated code costs nothing more than without
- * instrumentation.
+ * time): the code being translated then calls this
+ * library's callback of "qi_test_value_exec", with these values, each time
+ * it runs.  Without this call the translated code costs
+ * nothing more than without instrumentation.
  */
+#ifndef QEMU_OSDEP_H
+static inline void qi_event_gen_qi_test_value_exec(QITCGv_cpu vcpu_exec, QITCGv vaddr)
+{
+    qi_event_gen_qi_test_value_exec_by(QI_SELF, vcpu_exec, vaddr);
+}
+#else
 void qi_event_gen_qi_test_value_exec(QITCGv_cpu vcpu_exec, QITCGv vaddr);
+#endif
+
+#endif /* !QI_PORTABLE */
 
 #ifdef __cplusplus
 }

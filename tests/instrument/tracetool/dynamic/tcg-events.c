@@ -14,67 +14,88 @@
 #include "exec/helper-info.c.inc"
 #undef HELPER_H
 
-void qi_event_gen_qi_test_exec_exec(QITCGv_cpu vcpu_exec, uint64_t pc)
+void qi_event_gen_qi_test_exec_exec_by(QILibrary *self, QITCGv_cpu vcpu_exec, uint64_t pc)
 {
-    switch (instr_tcg_exec_begin()) {
+    TCGv_ptr cell = tcg_constant_ptr(instr_event_cell(self, QI_EVENT_QI_TEST_EXEC_EXEC));
+    int access = instr_tcg_exec_begin();
+
+    instr_tcg_count(self, QI_EVENT_QI_TEST_EXEC_EXEC);
+    switch (access) {
     case QI_REGS_READ:
         gen_helper_instr_qi_test_exec_exec((TCGv_env)vcpu_exec,
+                                           cell,
                                            tcg_constant_i64(pc));
         break;
     case QI_REGS_WRITE:
         gen_helper_instr_qi_test_exec_exec_rw((TCGv_env)vcpu_exec,
+                                              cell,
                                               tcg_constant_i64(pc));
         break;
     case QI_REGS_NONE:
         gen_helper_instr_qi_test_exec_exec_noregs((TCGv_env)vcpu_exec,
+                                                  cell,
                                                   tcg_constant_i64(pc));
         break;
     }
     instr_tcg_exec_end();
 }
 
-void HELPER(instr_qi_test_exec_exec)(CPUArchState *env, uint64_t pc)
+/* API versions 1 and 2: the caller tells the library */
+void qi_event_gen_qi_test_exec_exec(QITCGv_cpu vcpu_exec, uint64_t pc)
+{
+    qi_event_gen_qi_test_exec_exec_by(instr_caller_library(__builtin_return_address(0)),
+                                      vcpu_exec, pc);
+}
+
+void HELPER(instr_qi_test_exec_exec)(CPUArchState *env, void *cell, uint64_t pc)
 {
     CPUState *cpu = env_cpu(env);
 
     instr_exec_enter(cpu, QI_REGS_READ, GETPC());
-    trace_qi_test_exec_exec(cpu, pc);
+    instr_call_qi_test_exec_exec(qatomic_read((InstrEventFn *)cell), cpu, pc);
     instr_exec_leave(cpu);
 }
 
-void HELPER(instr_qi_test_exec_exec_rw)(CPUArchState *env, uint64_t pc)
+void HELPER(instr_qi_test_exec_exec_rw)(CPUArchState *env, void *cell, uint64_t pc)
 {
     CPUState *cpu = env_cpu(env);
 
     instr_exec_enter(cpu, QI_REGS_WRITE, GETPC());
-    trace_qi_test_exec_exec(cpu, pc);
+    instr_call_qi_test_exec_exec(qatomic_read((InstrEventFn *)cell), cpu, pc);
     instr_exec_leave(cpu);
 }
 
-void HELPER(instr_qi_test_exec_exec_noregs)(CPUArchState *env, uint64_t pc)
+void HELPER(instr_qi_test_exec_exec_noregs)(CPUArchState *env, void *cell, uint64_t pc)
 {
     CPUState *cpu = env_cpu(env);
 
     instr_exec_enter(cpu, QI_REGS_NONE, GETPC());
-    trace_qi_test_exec_exec(cpu, pc);
+    instr_call_qi_test_exec_exec(qatomic_read((InstrEventFn *)cell), cpu, pc);
     instr_exec_leave(cpu);
 }
 
-void qi_event_gen_qi_test_mem_exec(QITCGv_cpu vcpu_exec, QITCGv vaddr, QIMemInfo info)
+void qi_event_gen_qi_test_mem_exec_by(QILibrary *self, QITCGv_cpu vcpu_exec, QITCGv vaddr, QIMemInfo info)
 {
-    switch (instr_tcg_exec_begin()) {
+    TCGv_ptr cell = tcg_constant_ptr(instr_event_cell(self, QI_EVENT_QI_TEST_MEM_EXEC));
+    int access = instr_tcg_exec_begin();
+
+    instr_tcg_count(self, QI_EVENT_QI_TEST_MEM_EXEC);
+    switch (access) {
     case QI_REGS_READ:
         gen_helper_instr_qi_test_mem_exec((TCGv_env)vcpu_exec,
+                                          cell,
                                           (TCGv)vaddr,
                                           tcg_constant_i32(instr_mem_info_pack(info)));
         break;
     case QI_REGS_WRITE:
         gen_helper_instr_qi_test_mem_exec_rw((TCGv_env)vcpu_exec,
+                                             cell,
                                              (TCGv)vaddr,
                                              tcg_constant_i32(instr_mem_info_pack(info)));
         break;
     case QI_REGS_NONE:
         gen_helper_instr_qi_test_mem_exec_noregs((TCGv_env)vcpu_exec,
+                                                 cell,
                                                  (TCGv)vaddr,
                                                  tcg_constant_i32(instr_mem_info_pack(info)));
         break;
@@ -82,48 +103,62 @@ void qi_event_gen_qi_test_mem_exec(QITCGv_cpu vcpu_exec, QITCGv vaddr, QIMemInfo
     instr_tcg_exec_end();
 }
 
-void HELPER(instr_qi_test_mem_exec)(CPUArchState *env, target_ulong vaddr, uint32_t info)
+/* API versions 1 and 2: the caller tells the library */
+void qi_event_gen_qi_test_mem_exec(QITCGv_cpu vcpu_exec, QITCGv vaddr, QIMemInfo info)
+{
+    qi_event_gen_qi_test_mem_exec_by(instr_caller_library(__builtin_return_address(0)),
+                                     vcpu_exec, vaddr, info);
+}
+
+void HELPER(instr_qi_test_mem_exec)(CPUArchState *env, void *cell, target_ulong vaddr, uint32_t info)
 {
     CPUState *cpu = env_cpu(env);
 
     instr_exec_enter(cpu, QI_REGS_READ, GETPC());
-    trace_qi_test_mem_exec(cpu, vaddr, info);
+    instr_call_qi_test_mem_exec(qatomic_read((InstrEventFn *)cell), cpu, vaddr, info);
     instr_exec_leave(cpu);
 }
 
-void HELPER(instr_qi_test_mem_exec_rw)(CPUArchState *env, target_ulong vaddr, uint32_t info)
+void HELPER(instr_qi_test_mem_exec_rw)(CPUArchState *env, void *cell, target_ulong vaddr, uint32_t info)
 {
     CPUState *cpu = env_cpu(env);
 
     instr_exec_enter(cpu, QI_REGS_WRITE, GETPC());
-    trace_qi_test_mem_exec(cpu, vaddr, info);
+    instr_call_qi_test_mem_exec(qatomic_read((InstrEventFn *)cell), cpu, vaddr, info);
     instr_exec_leave(cpu);
 }
 
-void HELPER(instr_qi_test_mem_exec_noregs)(CPUArchState *env, target_ulong vaddr, uint32_t info)
+void HELPER(instr_qi_test_mem_exec_noregs)(CPUArchState *env, void *cell, target_ulong vaddr, uint32_t info)
 {
     CPUState *cpu = env_cpu(env);
 
     instr_exec_enter(cpu, QI_REGS_NONE, GETPC());
-    trace_qi_test_mem_exec(cpu, vaddr, info);
+    instr_call_qi_test_mem_exec(qatomic_read((InstrEventFn *)cell), cpu, vaddr, info);
     instr_exec_leave(cpu);
 }
 
-void qi_event_gen_qi_test_value_exec(QITCGv_cpu vcpu_exec, QITCGv vaddr)
+void qi_event_gen_qi_test_value_exec_by(QILibrary *self, QITCGv_cpu vcpu_exec, QITCGv vaddr)
 {
-    switch (instr_tcg_exec_begin()) {
+    TCGv_ptr cell = tcg_constant_ptr(instr_event_cell(self, QI_EVENT_QI_TEST_VALUE_EXEC));
+    int access = instr_tcg_exec_begin();
+
+    instr_tcg_count(self, QI_EVENT_QI_TEST_VALUE_EXEC);
+    switch (access) {
     case QI_REGS_READ:
         gen_helper_instr_qi_test_value_exec((TCGv_env)vcpu_exec,
+                                            cell,
                                             (TCGv)vaddr,
                                             instr_tcg_site_value(0));
         break;
     case QI_REGS_WRITE:
         gen_helper_instr_qi_test_value_exec_rw((TCGv_env)vcpu_exec,
+                                               cell,
                                                (TCGv)vaddr,
                                                instr_tcg_site_value(0));
         break;
     case QI_REGS_NONE:
         gen_helper_instr_qi_test_value_exec_noregs((TCGv_env)vcpu_exec,
+                                                   cell,
                                                    (TCGv)vaddr,
                                                    instr_tcg_site_value(0));
         break;
@@ -131,29 +166,36 @@ void qi_event_gen_qi_test_value_exec(QITCGv_cpu vcpu_exec, QITCGv vaddr)
     instr_tcg_exec_end();
 }
 
-void HELPER(instr_qi_test_value_exec)(CPUArchState *env, target_ulong vaddr, uint64_t value)
+/* API versions 1 and 2: the caller tells the library */
+void qi_event_gen_qi_test_value_exec(QITCGv_cpu vcpu_exec, QITCGv vaddr)
+{
+    qi_event_gen_qi_test_value_exec_by(instr_caller_library(__builtin_return_address(0)),
+                                       vcpu_exec, vaddr);
+}
+
+void HELPER(instr_qi_test_value_exec)(CPUArchState *env, void *cell, target_ulong vaddr, uint64_t value)
 {
     CPUState *cpu = env_cpu(env);
 
     instr_exec_enter(cpu, QI_REGS_READ, GETPC());
-    trace_qi_test_value_exec(cpu, vaddr, value);
+    instr_call_qi_test_value_exec(qatomic_read((InstrEventFn *)cell), cpu, vaddr, value);
     instr_exec_leave(cpu);
 }
 
-void HELPER(instr_qi_test_value_exec_rw)(CPUArchState *env, target_ulong vaddr, uint64_t value)
+void HELPER(instr_qi_test_value_exec_rw)(CPUArchState *env, void *cell, target_ulong vaddr, uint64_t value)
 {
     CPUState *cpu = env_cpu(env);
 
     instr_exec_enter(cpu, QI_REGS_WRITE, GETPC());
-    trace_qi_test_value_exec(cpu, vaddr, value);
+    instr_call_qi_test_value_exec(qatomic_read((InstrEventFn *)cell), cpu, vaddr, value);
     instr_exec_leave(cpu);
 }
 
-void HELPER(instr_qi_test_value_exec_noregs)(CPUArchState *env, target_ulong vaddr, uint64_t value)
+void HELPER(instr_qi_test_value_exec_noregs)(CPUArchState *env, void *cell, target_ulong vaddr, uint64_t value)
 {
     CPUState *cpu = env_cpu(env);
 
     instr_exec_enter(cpu, QI_REGS_NONE, GETPC());
-    trace_qi_test_value_exec(cpu, vaddr, value);
+    instr_call_qi_test_value_exec(qatomic_read((InstrEventFn *)cell), cpu, vaddr, value);
     instr_exec_leave(cpu);
 }

@@ -123,10 +123,47 @@ void qi_event_qi_test_alloc_trace(size_t size, void *ptr)
     _nocheck__trace_qi_test_alloc(size, ptr);
 }
 
+bool qi_event_set_qi_test_alloc_by(QILibrary *self, qi_event_qi_test_alloc_cb_t cb)
+{
+    return instr_event_set(self, QI_EVENT_QI_TEST_ALLOC, (InstrEventFn)cb,
+                           QI_PRIORITY_DEFAULT);
+}
+
+/* API versions 1 and 2: the caller tells the library */
 bool qi_event_set_qi_test_alloc(qi_event_qi_test_alloc_cb_t cb)
 {
-    return instr_event_set(QI_EVENT_QI_TEST_ALLOC, (InstrEventFn)cb,
-                           __builtin_return_address(0));
+    return instr_event_set(instr_caller_library(
+                               __builtin_return_address(0)),
+                           QI_EVENT_QI_TEST_ALLOC, (InstrEventFn)cb,
+                           QI_PRIORITY_DEFAULT);
+}
+
+static void qi_event_qi_test_alloc_dispatch(size_t size, void *ptr)
+{
+    InstrEventFn *fn;
+    unsigned i, n;
+
+    fn = instr_dispatch_begin(QI_EVENT_QI_TEST_ALLOC, &n, NULL);
+    for (i = 0; i < n; i++) {
+        ((qi_event_qi_test_alloc_cb_t)fn[i])(size, ptr);
+    }
+    instr_dispatch_end();
+}
+
+static void qi_event_qi_test_alloc_dispatch_stats(size_t size, void *ptr)
+{
+    InstrEventFn *fn;
+    uint64_t **calls;
+    unsigned i, n;
+
+    fn = instr_dispatch_begin(QI_EVENT_QI_TEST_ALLOC, &n, &calls);
+    for (i = 0; i < n; i++) {
+        if (calls[i]) {
+            qatomic_inc(calls[i]);
+        }
+        ((qi_event_qi_test_alloc_cb_t)fn[i])(size, ptr);
+    }
+    instr_dispatch_end();
 }
 
 void qi_event_qi_test_cpu_nop(QICPU vcpu)
@@ -138,10 +175,47 @@ void qi_event_qi_test_cpu_trace(QICPU vcpu)
     _nocheck__trace_qi_test_cpu(vcpu);
 }
 
+bool qi_event_set_qi_test_cpu_by(QILibrary *self, qi_event_qi_test_cpu_cb_t cb)
+{
+    return instr_event_set(self, QI_EVENT_QI_TEST_CPU, (InstrEventFn)cb,
+                           QI_PRIORITY_DEFAULT);
+}
+
+/* API versions 1 and 2: the caller tells the library */
 bool qi_event_set_qi_test_cpu(qi_event_qi_test_cpu_cb_t cb)
 {
-    return instr_event_set(QI_EVENT_QI_TEST_CPU, (InstrEventFn)cb,
-                           __builtin_return_address(0));
+    return instr_event_set(instr_caller_library(
+                               __builtin_return_address(0)),
+                           QI_EVENT_QI_TEST_CPU, (InstrEventFn)cb,
+                           QI_PRIORITY_DEFAULT);
+}
+
+static void qi_event_qi_test_cpu_dispatch(QICPU vcpu)
+{
+    InstrEventFn *fn;
+    unsigned i, n;
+
+    fn = instr_dispatch_begin(QI_EVENT_QI_TEST_CPU, &n, NULL);
+    for (i = 0; i < n; i++) {
+        ((qi_event_qi_test_cpu_cb_t)fn[i])(vcpu);
+    }
+    instr_dispatch_end();
+}
+
+static void qi_event_qi_test_cpu_dispatch_stats(QICPU vcpu)
+{
+    InstrEventFn *fn;
+    uint64_t **calls;
+    unsigned i, n;
+
+    fn = instr_dispatch_begin(QI_EVENT_QI_TEST_CPU, &n, &calls);
+    for (i = 0; i < n; i++) {
+        if (calls[i]) {
+            qatomic_inc(calls[i]);
+        }
+        ((qi_event_qi_test_cpu_cb_t)fn[i])(vcpu);
+    }
+    instr_dispatch_end();
 }
 
 void qi_event_qi_test_call_nop(QICPU vcpu, uint64_t num, uint64_t arg1, const char *arg2)
@@ -153,10 +227,47 @@ void qi_event_qi_test_call_trace(QICPU vcpu, uint64_t num, uint64_t arg1, const 
     _nocheck__trace_qi_test_call(vcpu, num, arg1, arg2);
 }
 
+bool qi_event_set_qi_test_call_by(QILibrary *self, qi_event_qi_test_call_cb_t cb)
+{
+    return instr_event_set(self, QI_EVENT_QI_TEST_CALL, (InstrEventFn)cb,
+                           QI_PRIORITY_DEFAULT);
+}
+
+/* API versions 1 and 2: the caller tells the library */
 bool qi_event_set_qi_test_call(qi_event_qi_test_call_cb_t cb)
 {
-    return instr_event_set(QI_EVENT_QI_TEST_CALL, (InstrEventFn)cb,
-                           __builtin_return_address(0));
+    return instr_event_set(instr_caller_library(
+                               __builtin_return_address(0)),
+                           QI_EVENT_QI_TEST_CALL, (InstrEventFn)cb,
+                           QI_PRIORITY_DEFAULT);
+}
+
+static void qi_event_qi_test_call_dispatch(QICPU vcpu, uint64_t num, uint64_t arg1, const char *arg2)
+{
+    InstrEventFn *fn;
+    unsigned i, n;
+
+    fn = instr_dispatch_begin(QI_EVENT_QI_TEST_CALL, &n, NULL);
+    for (i = 0; i < n; i++) {
+        ((qi_event_qi_test_call_cb_t)fn[i])(vcpu, num, arg1, arg2);
+    }
+    instr_dispatch_end();
+}
+
+static void qi_event_qi_test_call_dispatch_stats(QICPU vcpu, uint64_t num, uint64_t arg1, const char *arg2)
+{
+    InstrEventFn *fn;
+    uint64_t **calls;
+    unsigned i, n;
+
+    fn = instr_dispatch_begin(QI_EVENT_QI_TEST_CALL, &n, &calls);
+    for (i = 0; i < n; i++) {
+        if (calls[i]) {
+            qatomic_inc(calls[i]);
+        }
+        ((qi_event_qi_test_call_cb_t)fn[i])(vcpu, num, arg1, arg2);
+    }
+    instr_dispatch_end();
 }
 
 void qi_event_qi_test_selected_nop(int value)
@@ -168,10 +279,47 @@ void qi_event_qi_test_selected_trace(int value)
     _nocheck__trace_qi_test_selected(value);
 }
 
+bool qi_event_set_qi_test_selected_by(QILibrary *self, qi_event_qi_test_selected_cb_t cb)
+{
+    return instr_event_set(self, QI_EVENT_QI_TEST_SELECTED, (InstrEventFn)cb,
+                           QI_PRIORITY_DEFAULT);
+}
+
+/* API versions 1 and 2: the caller tells the library */
 bool qi_event_set_qi_test_selected(qi_event_qi_test_selected_cb_t cb)
 {
-    return instr_event_set(QI_EVENT_QI_TEST_SELECTED, (InstrEventFn)cb,
-                           __builtin_return_address(0));
+    return instr_event_set(instr_caller_library(
+                               __builtin_return_address(0)),
+                           QI_EVENT_QI_TEST_SELECTED, (InstrEventFn)cb,
+                           QI_PRIORITY_DEFAULT);
+}
+
+static void qi_event_qi_test_selected_dispatch(int value)
+{
+    InstrEventFn *fn;
+    unsigned i, n;
+
+    fn = instr_dispatch_begin(QI_EVENT_QI_TEST_SELECTED, &n, NULL);
+    for (i = 0; i < n; i++) {
+        ((qi_event_qi_test_selected_cb_t)fn[i])(value);
+    }
+    instr_dispatch_end();
+}
+
+static void qi_event_qi_test_selected_dispatch_stats(int value)
+{
+    InstrEventFn *fn;
+    uint64_t **calls;
+    unsigned i, n;
+
+    fn = instr_dispatch_begin(QI_EVENT_QI_TEST_SELECTED, &n, &calls);
+    for (i = 0; i < n; i++) {
+        if (calls[i]) {
+            qatomic_inc(calls[i]);
+        }
+        ((qi_event_qi_test_selected_cb_t)fn[i])(value);
+    }
+    instr_dispatch_end();
 }
 
 void qi_event_qi_test_exec_trans_nop(QICPU vcpu, QITCGv_cpu vcpu_exec, uint64_t pc, uint32_t size)
@@ -183,10 +331,49 @@ void qi_event_qi_test_exec_trans_trace(QICPU vcpu, QITCGv_cpu vcpu_exec, uint64_
     _nocheck__trace_qi_test_exec_trans(vcpu, vcpu_exec, pc, size);
 }
 
+bool qi_event_set_qi_test_exec_trans_by(QILibrary *self, qi_event_qi_test_exec_trans_cb_t cb)
+{
+    return instr_event_set(self, QI_EVENT_QI_TEST_EXEC_TRANS, (InstrEventFn)cb,
+                           QI_PRIORITY_DEFAULT);
+}
+
+/* API versions 1 and 2: the caller tells the library */
 bool qi_event_set_qi_test_exec_trans(qi_event_qi_test_exec_trans_cb_t cb)
 {
-    return instr_event_set(QI_EVENT_QI_TEST_EXEC_TRANS, (InstrEventFn)cb,
-                           __builtin_return_address(0));
+    return instr_event_set(instr_caller_library(
+                               __builtin_return_address(0)),
+                           QI_EVENT_QI_TEST_EXEC_TRANS, (InstrEventFn)cb,
+                           QI_PRIORITY_DEFAULT);
+}
+
+static void qi_event_qi_test_exec_trans_dispatch(QICPU vcpu, QITCGv_cpu vcpu_exec, uint64_t pc, uint32_t size)
+{
+    InstrEventFn *fn;
+    unsigned i, n;
+
+    fn = instr_dispatch_begin(QI_EVENT_QI_TEST_EXEC_TRANS, &n, NULL);
+    for (i = 0; i < n; i++) {
+        ((qi_event_qi_test_exec_trans_cb_t)fn[i])(vcpu, vcpu_exec, pc, size);
+        instr_trans_next();
+    }
+    instr_dispatch_end();
+}
+
+static void qi_event_qi_test_exec_trans_dispatch_stats(QICPU vcpu, QITCGv_cpu vcpu_exec, uint64_t pc, uint32_t size)
+{
+    InstrEventFn *fn;
+    uint64_t **calls;
+    unsigned i, n;
+
+    fn = instr_dispatch_begin(QI_EVENT_QI_TEST_EXEC_TRANS, &n, &calls);
+    for (i = 0; i < n; i++) {
+        if (calls[i]) {
+            qatomic_inc(calls[i]);
+        }
+        ((qi_event_qi_test_exec_trans_cb_t)fn[i])(vcpu, vcpu_exec, pc, size);
+        instr_trans_next();
+    }
+    instr_dispatch_end();
 }
 
 void qi_event_qi_test_exec_exec_nop(QICPU vcpu, uint64_t pc)
@@ -198,10 +385,47 @@ void qi_event_qi_test_exec_exec_trace(QICPU vcpu, uint64_t pc)
     _nocheck__trace_qi_test_exec_exec(vcpu, pc);
 }
 
+bool qi_event_set_qi_test_exec_exec_by(QILibrary *self, qi_event_qi_test_exec_exec_cb_t cb)
+{
+    return instr_event_set(self, QI_EVENT_QI_TEST_EXEC_EXEC, (InstrEventFn)cb,
+                           QI_PRIORITY_DEFAULT);
+}
+
+/* API versions 1 and 2: the caller tells the library */
 bool qi_event_set_qi_test_exec_exec(qi_event_qi_test_exec_exec_cb_t cb)
 {
-    return instr_event_set(QI_EVENT_QI_TEST_EXEC_EXEC, (InstrEventFn)cb,
-                           __builtin_return_address(0));
+    return instr_event_set(instr_caller_library(
+                               __builtin_return_address(0)),
+                           QI_EVENT_QI_TEST_EXEC_EXEC, (InstrEventFn)cb,
+                           QI_PRIORITY_DEFAULT);
+}
+
+static void qi_event_qi_test_exec_exec_dispatch(QICPU vcpu, uint64_t pc)
+{
+    InstrEventFn *fn;
+    unsigned i, n;
+
+    fn = instr_dispatch_begin(QI_EVENT_QI_TEST_EXEC_EXEC, &n, NULL);
+    for (i = 0; i < n; i++) {
+        ((qi_event_qi_test_exec_exec_cb_t)fn[i])(vcpu, pc);
+    }
+    instr_dispatch_end();
+}
+
+static void qi_event_qi_test_exec_exec_dispatch_stats(QICPU vcpu, uint64_t pc)
+{
+    InstrEventFn *fn;
+    uint64_t **calls;
+    unsigned i, n;
+
+    fn = instr_dispatch_begin(QI_EVENT_QI_TEST_EXEC_EXEC, &n, &calls);
+    for (i = 0; i < n; i++) {
+        if (calls[i]) {
+            qatomic_inc(calls[i]);
+        }
+        ((qi_event_qi_test_exec_exec_cb_t)fn[i])(vcpu, pc);
+    }
+    instr_dispatch_end();
 }
 
 void qi_event_qi_test_mem_trans_nop(QICPU vcpu, QITCGv_cpu vcpu_exec, QITCGv vaddr, QIMemInfo info)
@@ -213,10 +437,49 @@ void qi_event_qi_test_mem_trans_trace(QICPU vcpu, QITCGv_cpu vcpu_exec, QITCGv v
     _nocheck__trace_qi_test_mem_trans(vcpu, vcpu_exec, (void *)vaddr, instr_mem_info_pack(info));
 }
 
+bool qi_event_set_qi_test_mem_trans_by(QILibrary *self, qi_event_qi_test_mem_trans_cb_t cb)
+{
+    return instr_event_set(self, QI_EVENT_QI_TEST_MEM_TRANS, (InstrEventFn)cb,
+                           QI_PRIORITY_DEFAULT);
+}
+
+/* API versions 1 and 2: the caller tells the library */
 bool qi_event_set_qi_test_mem_trans(qi_event_qi_test_mem_trans_cb_t cb)
 {
-    return instr_event_set(QI_EVENT_QI_TEST_MEM_TRANS, (InstrEventFn)cb,
-                           __builtin_return_address(0));
+    return instr_event_set(instr_caller_library(
+                               __builtin_return_address(0)),
+                           QI_EVENT_QI_TEST_MEM_TRANS, (InstrEventFn)cb,
+                           QI_PRIORITY_DEFAULT);
+}
+
+static void qi_event_qi_test_mem_trans_dispatch(QICPU vcpu, QITCGv_cpu vcpu_exec, QITCGv vaddr, QIMemInfo info)
+{
+    InstrEventFn *fn;
+    unsigned i, n;
+
+    fn = instr_dispatch_begin(QI_EVENT_QI_TEST_MEM_TRANS, &n, NULL);
+    for (i = 0; i < n; i++) {
+        ((qi_event_qi_test_mem_trans_cb_t)fn[i])(vcpu, vcpu_exec, vaddr, info);
+        instr_trans_next();
+    }
+    instr_dispatch_end();
+}
+
+static void qi_event_qi_test_mem_trans_dispatch_stats(QICPU vcpu, QITCGv_cpu vcpu_exec, QITCGv vaddr, QIMemInfo info)
+{
+    InstrEventFn *fn;
+    uint64_t **calls;
+    unsigned i, n;
+
+    fn = instr_dispatch_begin(QI_EVENT_QI_TEST_MEM_TRANS, &n, &calls);
+    for (i = 0; i < n; i++) {
+        if (calls[i]) {
+            qatomic_inc(calls[i]);
+        }
+        ((qi_event_qi_test_mem_trans_cb_t)fn[i])(vcpu, vcpu_exec, vaddr, info);
+        instr_trans_next();
+    }
+    instr_dispatch_end();
 }
 
 void qi_event_qi_test_mem_exec_nop(QICPU vcpu, uint64_t vaddr, QIMemInfo info)
@@ -228,10 +491,47 @@ void qi_event_qi_test_mem_exec_trace(QICPU vcpu, uint64_t vaddr, QIMemInfo info)
     _nocheck__trace_qi_test_mem_exec(vcpu, vaddr, instr_mem_info_pack(info));
 }
 
+bool qi_event_set_qi_test_mem_exec_by(QILibrary *self, qi_event_qi_test_mem_exec_cb_t cb)
+{
+    return instr_event_set(self, QI_EVENT_QI_TEST_MEM_EXEC, (InstrEventFn)cb,
+                           QI_PRIORITY_DEFAULT);
+}
+
+/* API versions 1 and 2: the caller tells the library */
 bool qi_event_set_qi_test_mem_exec(qi_event_qi_test_mem_exec_cb_t cb)
 {
-    return instr_event_set(QI_EVENT_QI_TEST_MEM_EXEC, (InstrEventFn)cb,
-                           __builtin_return_address(0));
+    return instr_event_set(instr_caller_library(
+                               __builtin_return_address(0)),
+                           QI_EVENT_QI_TEST_MEM_EXEC, (InstrEventFn)cb,
+                           QI_PRIORITY_DEFAULT);
+}
+
+static void qi_event_qi_test_mem_exec_dispatch(QICPU vcpu, uint64_t vaddr, QIMemInfo info)
+{
+    InstrEventFn *fn;
+    unsigned i, n;
+
+    fn = instr_dispatch_begin(QI_EVENT_QI_TEST_MEM_EXEC, &n, NULL);
+    for (i = 0; i < n; i++) {
+        ((qi_event_qi_test_mem_exec_cb_t)fn[i])(vcpu, vaddr, info);
+    }
+    instr_dispatch_end();
+}
+
+static void qi_event_qi_test_mem_exec_dispatch_stats(QICPU vcpu, uint64_t vaddr, QIMemInfo info)
+{
+    InstrEventFn *fn;
+    uint64_t **calls;
+    unsigned i, n;
+
+    fn = instr_dispatch_begin(QI_EVENT_QI_TEST_MEM_EXEC, &n, &calls);
+    for (i = 0; i < n; i++) {
+        if (calls[i]) {
+            qatomic_inc(calls[i]);
+        }
+        ((qi_event_qi_test_mem_exec_cb_t)fn[i])(vcpu, vaddr, info);
+    }
+    instr_dispatch_end();
 }
 
 void qi_event_qi_test_value_trans_nop(QICPU vcpu, QITCGv_cpu vcpu_exec, QITCGv vaddr)
@@ -243,10 +543,49 @@ void qi_event_qi_test_value_trans_trace(QICPU vcpu, QITCGv_cpu vcpu_exec, QITCGv
     _nocheck__trace_qi_test_value_trans(vcpu, vcpu_exec, (void *)vaddr);
 }
 
+bool qi_event_set_qi_test_value_trans_by(QILibrary *self, qi_event_qi_test_value_trans_cb_t cb)
+{
+    return instr_event_set(self, QI_EVENT_QI_TEST_VALUE_TRANS, (InstrEventFn)cb,
+                           QI_PRIORITY_DEFAULT);
+}
+
+/* API versions 1 and 2: the caller tells the library */
 bool qi_event_set_qi_test_value_trans(qi_event_qi_test_value_trans_cb_t cb)
 {
-    return instr_event_set(QI_EVENT_QI_TEST_VALUE_TRANS, (InstrEventFn)cb,
-                           __builtin_return_address(0));
+    return instr_event_set(instr_caller_library(
+                               __builtin_return_address(0)),
+                           QI_EVENT_QI_TEST_VALUE_TRANS, (InstrEventFn)cb,
+                           QI_PRIORITY_DEFAULT);
+}
+
+static void qi_event_qi_test_value_trans_dispatch(QICPU vcpu, QITCGv_cpu vcpu_exec, QITCGv vaddr)
+{
+    InstrEventFn *fn;
+    unsigned i, n;
+
+    fn = instr_dispatch_begin(QI_EVENT_QI_TEST_VALUE_TRANS, &n, NULL);
+    for (i = 0; i < n; i++) {
+        ((qi_event_qi_test_value_trans_cb_t)fn[i])(vcpu, vcpu_exec, vaddr);
+        instr_trans_next();
+    }
+    instr_dispatch_end();
+}
+
+static void qi_event_qi_test_value_trans_dispatch_stats(QICPU vcpu, QITCGv_cpu vcpu_exec, QITCGv vaddr)
+{
+    InstrEventFn *fn;
+    uint64_t **calls;
+    unsigned i, n;
+
+    fn = instr_dispatch_begin(QI_EVENT_QI_TEST_VALUE_TRANS, &n, &calls);
+    for (i = 0; i < n; i++) {
+        if (calls[i]) {
+            qatomic_inc(calls[i]);
+        }
+        ((qi_event_qi_test_value_trans_cb_t)fn[i])(vcpu, vcpu_exec, vaddr);
+        instr_trans_next();
+    }
+    instr_dispatch_end();
 }
 
 void qi_event_qi_test_value_exec_nop(QICPU vcpu, uint64_t vaddr, uint64_t value)
@@ -258,10 +597,47 @@ void qi_event_qi_test_value_exec_trace(QICPU vcpu, uint64_t vaddr, uint64_t valu
     _nocheck__trace_qi_test_value_exec(vcpu, vaddr, value);
 }
 
+bool qi_event_set_qi_test_value_exec_by(QILibrary *self, qi_event_qi_test_value_exec_cb_t cb)
+{
+    return instr_event_set(self, QI_EVENT_QI_TEST_VALUE_EXEC, (InstrEventFn)cb,
+                           QI_PRIORITY_DEFAULT);
+}
+
+/* API versions 1 and 2: the caller tells the library */
 bool qi_event_set_qi_test_value_exec(qi_event_qi_test_value_exec_cb_t cb)
 {
-    return instr_event_set(QI_EVENT_QI_TEST_VALUE_EXEC, (InstrEventFn)cb,
-                           __builtin_return_address(0));
+    return instr_event_set(instr_caller_library(
+                               __builtin_return_address(0)),
+                           QI_EVENT_QI_TEST_VALUE_EXEC, (InstrEventFn)cb,
+                           QI_PRIORITY_DEFAULT);
+}
+
+static void qi_event_qi_test_value_exec_dispatch(QICPU vcpu, uint64_t vaddr, uint64_t value)
+{
+    InstrEventFn *fn;
+    unsigned i, n;
+
+    fn = instr_dispatch_begin(QI_EVENT_QI_TEST_VALUE_EXEC, &n, NULL);
+    for (i = 0; i < n; i++) {
+        ((qi_event_qi_test_value_exec_cb_t)fn[i])(vcpu, vaddr, value);
+    }
+    instr_dispatch_end();
+}
+
+static void qi_event_qi_test_value_exec_dispatch_stats(QICPU vcpu, uint64_t vaddr, uint64_t value)
+{
+    InstrEventFn *fn;
+    uint64_t **calls;
+    unsigned i, n;
+
+    fn = instr_dispatch_begin(QI_EVENT_QI_TEST_VALUE_EXEC, &n, &calls);
+    for (i = 0; i < n; i++) {
+        if (calls[i]) {
+            qatomic_inc(calls[i]);
+        }
+        ((qi_event_qi_test_value_exec_cb_t)fn[i])(vcpu, vaddr, value);
+    }
+    instr_dispatch_end();
 }
 
 static InstrEvent instr_qi_test_events[] = {
@@ -269,51 +645,87 @@ static InstrEvent instr_qi_test_events[] = {
         .id = QI_EVENT_QI_TEST_ALLOC,
         .trace = &_TRACE_QI_TEST_ALLOC_EVENT,
         .nop = (InstrEventFn)qi_event_qi_test_alloc_nop,
+        .backend = (InstrEventFn)qi_event_qi_test_alloc_trace,
+        .dispatch = (InstrEventFn)qi_event_qi_test_alloc_dispatch,
+        .dispatch_stats = (InstrEventFn)qi_event_qi_test_alloc_dispatch_stats,
     },
     {
         .id = QI_EVENT_QI_TEST_CPU,
         .trace = &_TRACE_QI_TEST_CPU_EVENT,
         .nop = (InstrEventFn)qi_event_qi_test_cpu_nop,
+        .backend = (InstrEventFn)qi_event_qi_test_cpu_trace,
+        .dispatch = (InstrEventFn)qi_event_qi_test_cpu_dispatch,
+        .dispatch_stats = (InstrEventFn)qi_event_qi_test_cpu_dispatch_stats,
     },
     {
         .id = QI_EVENT_QI_TEST_CALL,
         .trace = &_TRACE_QI_TEST_CALL_EVENT,
         .nop = (InstrEventFn)qi_event_qi_test_call_nop,
+        .backend = (InstrEventFn)qi_event_qi_test_call_trace,
+        .dispatch = (InstrEventFn)qi_event_qi_test_call_dispatch,
+        .dispatch_stats = (InstrEventFn)qi_event_qi_test_call_dispatch_stats,
     },
     {
         .id = QI_EVENT_QI_TEST_SELECTED,
         .trace = &_TRACE_QI_TEST_SELECTED_EVENT,
         .nop = (InstrEventFn)qi_event_qi_test_selected_nop,
+        .backend = (InstrEventFn)qi_event_qi_test_selected_trace,
+        .dispatch = (InstrEventFn)qi_event_qi_test_selected_dispatch,
+        .dispatch_stats = (InstrEventFn)qi_event_qi_test_selected_dispatch_stats,
     },
     {
         .id = QI_EVENT_QI_TEST_EXEC_TRANS,
         .trace = &_TRACE_QI_TEST_EXEC_TRANS_EVENT,
         .nop = (InstrEventFn)qi_event_qi_test_exec_trans_nop,
+        .backend = (InstrEventFn)qi_event_qi_test_exec_trans_trace,
+        .dispatch = (InstrEventFn)qi_event_qi_test_exec_trans_dispatch,
+        .dispatch_stats = (InstrEventFn)qi_event_qi_test_exec_trans_dispatch_stats,
+        .direct = true,
     },
     {
         .id = QI_EVENT_QI_TEST_EXEC_EXEC,
         .trace = &_TRACE_QI_TEST_EXEC_EXEC_EVENT,
         .nop = (InstrEventFn)qi_event_qi_test_exec_exec_nop,
+        .backend = (InstrEventFn)qi_event_qi_test_exec_exec_trace,
+        .dispatch = (InstrEventFn)qi_event_qi_test_exec_exec_dispatch,
+        .dispatch_stats = (InstrEventFn)qi_event_qi_test_exec_exec_dispatch_stats,
+        .direct = true,
     },
     {
         .id = QI_EVENT_QI_TEST_MEM_TRANS,
         .trace = &_TRACE_QI_TEST_MEM_TRANS_EVENT,
         .nop = (InstrEventFn)qi_event_qi_test_mem_trans_nop,
+        .backend = (InstrEventFn)qi_event_qi_test_mem_trans_trace,
+        .dispatch = (InstrEventFn)qi_event_qi_test_mem_trans_dispatch,
+        .dispatch_stats = (InstrEventFn)qi_event_qi_test_mem_trans_dispatch_stats,
+        .direct = true,
     },
     {
         .id = QI_EVENT_QI_TEST_MEM_EXEC,
         .trace = &_TRACE_QI_TEST_MEM_EXEC_EVENT,
         .nop = (InstrEventFn)qi_event_qi_test_mem_exec_nop,
+        .backend = (InstrEventFn)qi_event_qi_test_mem_exec_trace,
+        .dispatch = (InstrEventFn)qi_event_qi_test_mem_exec_dispatch,
+        .dispatch_stats = (InstrEventFn)qi_event_qi_test_mem_exec_dispatch_stats,
+        .direct = true,
     },
     {
         .id = QI_EVENT_QI_TEST_VALUE_TRANS,
         .trace = &_TRACE_QI_TEST_VALUE_TRANS_EVENT,
         .nop = (InstrEventFn)qi_event_qi_test_value_trans_nop,
+        .backend = (InstrEventFn)qi_event_qi_test_value_trans_trace,
+        .dispatch = (InstrEventFn)qi_event_qi_test_value_trans_dispatch,
+        .dispatch_stats = (InstrEventFn)qi_event_qi_test_value_trans_dispatch_stats,
+        .direct = true,
     },
     {
         .id = QI_EVENT_QI_TEST_VALUE_EXEC,
         .trace = &_TRACE_QI_TEST_VALUE_EXEC_EVENT,
         .nop = (InstrEventFn)qi_event_qi_test_value_exec_nop,
+        .backend = (InstrEventFn)qi_event_qi_test_value_exec_trace,
+        .dispatch = (InstrEventFn)qi_event_qi_test_value_exec_dispatch,
+        .dispatch_stats = (InstrEventFn)qi_event_qi_test_value_exec_dispatch_stats,
+        .direct = true,
     },
 };
 

@@ -316,18 +316,22 @@ static inline void _nocheck__trace_qi_test_exec_exec(void * __cpu, uint64_t pc)
     }
 }
 
-static inline void trace_qi_test_exec_exec(void * __cpu, uint64_t pc)
+static inline void instr_call_qi_test_exec_exec(InstrEventFn fn, void * __cpu, uint64_t pc)
 {
-    qi_event_qi_test_exec_exec_cb_t cb =
-        (qi_event_qi_test_exec_exec_cb_t)instr_event_get(QI_EVENT_QI_TEST_EXEC_EXEC);
+    qi_event_qi_test_exec_exec_cb_t cb = (qi_event_qi_test_exec_exec_cb_t)fn;
 
     if (unlikely(cb)) {
 #line 34 "trace-events"
         cb(__cpu, pc);
-#line 328 "trace-qi_test.h"
+#line 327 "trace-qi_test.h"
     } else if (TRACE_QI_TEST_EXEC_EXEC_BACKEND_DSTATE()) {
         qi_event_qi_test_exec_exec_trace(__cpu, pc);
     }
+}
+
+static inline void trace_qi_test_exec_exec(void * __cpu, uint64_t pc)
+{
+    instr_call_qi_test_exec_exec(instr_event_get(QI_EVENT_QI_TEST_EXEC_EXEC), __cpu, pc);
 }
 
 #define TRACE_QI_TEST_MEM_TRANS_BACKEND_DSTATE() ( \
@@ -346,11 +350,11 @@ static inline void _nocheck__trace_qi_test_mem_trans(void * __cpu, void * __tcg_
                      qemu_get_thread_id(),
                      (size_t)_now.tv_sec, (size_t)_now.tv_usec
                      , __cpu, __tcg_cpu, vaddr, info);
-#line 350 "trace-qi_test.h"
+#line 354 "trace-qi_test.h"
         } else {
 #line 41 "trace-events"
             qemu_log("qi_test_mem_trans " "cpu=%p ""tcg_cpu=%p ""vaddr=%p info=0x%x" "\n", __cpu, __tcg_cpu, vaddr, info);
-#line 354 "trace-qi_test.h"
+#line 358 "trace-qi_test.h"
         }
     }
 }
@@ -363,7 +367,7 @@ static inline void trace_qi_test_mem_trans(void * __cpu, void * __tcg_cpu, void 
     if (unlikely(cb)) {
 #line 41 "trace-events"
         cb(__cpu, __tcg_cpu, (QITCGv)vaddr, instr_mem_info_unpack(info));
-#line 367 "trace-qi_test.h"
+#line 371 "trace-qi_test.h"
     } else if (TRACE_QI_TEST_MEM_TRANS_BACKEND_DSTATE()) {
         qi_event_qi_test_mem_trans_trace(__cpu, __tcg_cpu, (QITCGv)vaddr, instr_mem_info_unpack(info));
     }
@@ -385,27 +389,31 @@ static inline void _nocheck__trace_qi_test_mem_exec(void * __cpu, uint64_t vaddr
                      qemu_get_thread_id(),
                      (size_t)_now.tv_sec, (size_t)_now.tv_usec
                      , __cpu, vaddr, info);
-#line 389 "trace-qi_test.h"
+#line 393 "trace-qi_test.h"
         } else {
 #line 41 "trace-events"
             qemu_log("qi_test_mem_exec " "cpu=%p ""vaddr=0x%"PRIx64" info=0x%x" "\n", __cpu, vaddr, info);
-#line 393 "trace-qi_test.h"
+#line 397 "trace-qi_test.h"
         }
+    }
+}
+
+static inline void instr_call_qi_test_mem_exec(InstrEventFn fn, void * __cpu, uint64_t vaddr, uint32_t info)
+{
+    qi_event_qi_test_mem_exec_cb_t cb = (qi_event_qi_test_mem_exec_cb_t)fn;
+
+    if (unlikely(cb)) {
+#line 41 "trace-events"
+        cb(__cpu, vaddr, instr_mem_info_unpack(info));
+#line 409 "trace-qi_test.h"
+    } else if (TRACE_QI_TEST_MEM_EXEC_BACKEND_DSTATE()) {
+        qi_event_qi_test_mem_exec_trace(__cpu, vaddr, instr_mem_info_unpack(info));
     }
 }
 
 static inline void trace_qi_test_mem_exec(void * __cpu, uint64_t vaddr, uint32_t info)
 {
-    qi_event_qi_test_mem_exec_cb_t cb =
-        (qi_event_qi_test_mem_exec_cb_t)instr_event_get(QI_EVENT_QI_TEST_MEM_EXEC);
-
-    if (unlikely(cb)) {
-#line 41 "trace-events"
-        cb(__cpu, vaddr, instr_mem_info_unpack(info));
-#line 406 "trace-qi_test.h"
-    } else if (TRACE_QI_TEST_MEM_EXEC_BACKEND_DSTATE()) {
-        qi_event_qi_test_mem_exec_trace(__cpu, vaddr, instr_mem_info_unpack(info));
-    }
+    instr_call_qi_test_mem_exec(instr_event_get(QI_EVENT_QI_TEST_MEM_EXEC), __cpu, vaddr, info);
 }
 
 #define TRACE_QI_TEST_VALUE_TRANS_BACKEND_DSTATE() ( \
@@ -424,11 +432,11 @@ static inline void _nocheck__trace_qi_test_value_trans(void * __cpu, void * __tc
                      qemu_get_thread_id(),
                      (size_t)_now.tv_sec, (size_t)_now.tv_usec
                      , __cpu, __tcg_cpu, vaddr);
-#line 428 "trace-qi_test.h"
+#line 436 "trace-qi_test.h"
         } else {
 #line 49 "trace-events"
             qemu_log("qi_test_value_trans " "cpu=%p ""tcg_cpu=%p ""vaddr=%p" "\n", __cpu, __tcg_cpu, vaddr);
-#line 432 "trace-qi_test.h"
+#line 440 "trace-qi_test.h"
         }
     }
 }
@@ -441,7 +449,7 @@ static inline void trace_qi_test_value_trans(void * __cpu, void * __tcg_cpu, voi
     if (unlikely(cb)) {
 #line 49 "trace-events"
         cb(__cpu, __tcg_cpu, (QITCGv)vaddr);
-#line 445 "trace-qi_test.h"
+#line 453 "trace-qi_test.h"
     } else if (TRACE_QI_TEST_VALUE_TRANS_BACKEND_DSTATE()) {
         qi_event_qi_test_value_trans_trace(__cpu, __tcg_cpu, (QITCGv)vaddr);
     }
@@ -463,26 +471,30 @@ static inline void _nocheck__trace_qi_test_value_exec(void * __cpu, uint64_t vad
                      qemu_get_thread_id(),
                      (size_t)_now.tv_sec, (size_t)_now.tv_usec
                      , __cpu, vaddr, value);
-#line 467 "trace-qi_test.h"
+#line 475 "trace-qi_test.h"
         } else {
 #line 49 "trace-events"
             qemu_log("qi_test_value_exec " "cpu=%p ""vaddr=0x%"PRIx64" value=0x%"PRIx64 "\n", __cpu, vaddr, value);
-#line 471 "trace-qi_test.h"
+#line 479 "trace-qi_test.h"
         }
+    }
+}
+
+static inline void instr_call_qi_test_value_exec(InstrEventFn fn, void * __cpu, uint64_t vaddr, uint64_t value)
+{
+    qi_event_qi_test_value_exec_cb_t cb = (qi_event_qi_test_value_exec_cb_t)fn;
+
+    if (unlikely(cb)) {
+#line 49 "trace-events"
+        cb(__cpu, vaddr, value);
+#line 491 "trace-qi_test.h"
+    } else if (TRACE_QI_TEST_VALUE_EXEC_BACKEND_DSTATE()) {
+        qi_event_qi_test_value_exec_trace(__cpu, vaddr, value);
     }
 }
 
 static inline void trace_qi_test_value_exec(void * __cpu, uint64_t vaddr, uint64_t value)
 {
-    qi_event_qi_test_value_exec_cb_t cb =
-        (qi_event_qi_test_value_exec_cb_t)instr_event_get(QI_EVENT_QI_TEST_VALUE_EXEC);
-
-    if (unlikely(cb)) {
-#line 49 "trace-events"
-        cb(__cpu, vaddr, value);
-#line 484 "trace-qi_test.h"
-    } else if (TRACE_QI_TEST_VALUE_EXEC_BACKEND_DSTATE()) {
-        qi_event_qi_test_value_exec_trace(__cpu, vaddr, value);
-    }
+    instr_call_qi_test_value_exec(instr_event_get(QI_EVENT_QI_TEST_VALUE_EXEC), __cpu, vaddr, value);
 }
 #endif /* TRACE_QI_TEST_GENERATED_TRACERS_H */

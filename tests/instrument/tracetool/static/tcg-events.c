@@ -14,7 +14,7 @@
 #include "exec/helper-info.c.inc"
 #undef HELPER_H
 
-void qi_event_gen_qi_test_exec_exec(QITCGv_cpu vcpu_exec, uint64_t pc)
+void qi_event_gen_qi_test_exec_exec_by(QILibrary *self, QITCGv_cpu vcpu_exec, uint64_t pc)
 {
     switch (instr_tcg_exec_begin()) {
     case QI_REGS_READ:
@@ -31,6 +31,13 @@ void qi_event_gen_qi_test_exec_exec(QITCGv_cpu vcpu_exec, uint64_t pc)
         break;
     }
     instr_tcg_exec_end();
+}
+
+/* API versions 1 and 2: the caller tells the library */
+void qi_event_gen_qi_test_exec_exec(QITCGv_cpu vcpu_exec, uint64_t pc)
+{
+    qi_event_gen_qi_test_exec_exec_by(instr_caller_library(__builtin_return_address(0)),
+                                      vcpu_exec, pc);
 }
 
 void HELPER(instr_qi_test_exec_exec)(CPUArchState *env, uint64_t pc)
@@ -60,7 +67,7 @@ void HELPER(instr_qi_test_exec_exec_noregs)(CPUArchState *env, uint64_t pc)
     instr_exec_leave(cpu);
 }
 
-void qi_event_gen_qi_test_mem_exec(QITCGv_cpu vcpu_exec, QITCGv vaddr, QIMemInfo info)
+void qi_event_gen_qi_test_mem_exec_by(QILibrary *self, QITCGv_cpu vcpu_exec, QITCGv vaddr, QIMemInfo info)
 {
     switch (instr_tcg_exec_begin()) {
     case QI_REGS_READ:
@@ -80,6 +87,13 @@ void qi_event_gen_qi_test_mem_exec(QITCGv_cpu vcpu_exec, QITCGv vaddr, QIMemInfo
         break;
     }
     instr_tcg_exec_end();
+}
+
+/* API versions 1 and 2: the caller tells the library */
+void qi_event_gen_qi_test_mem_exec(QITCGv_cpu vcpu_exec, QITCGv vaddr, QIMemInfo info)
+{
+    qi_event_gen_qi_test_mem_exec_by(instr_caller_library(__builtin_return_address(0)),
+                                     vcpu_exec, vaddr, info);
 }
 
 void HELPER(instr_qi_test_mem_exec)(CPUArchState *env, target_ulong vaddr, uint32_t info)
@@ -109,7 +123,7 @@ void HELPER(instr_qi_test_mem_exec_noregs)(CPUArchState *env, target_ulong vaddr
     instr_exec_leave(cpu);
 }
 
-void qi_event_gen_qi_test_value_exec(QITCGv_cpu vcpu_exec, QITCGv vaddr)
+void qi_event_gen_qi_test_value_exec_by(QILibrary *self, QITCGv_cpu vcpu_exec, QITCGv vaddr)
 {
     switch (instr_tcg_exec_begin()) {
     case QI_REGS_READ:
@@ -129,6 +143,13 @@ void qi_event_gen_qi_test_value_exec(QITCGv_cpu vcpu_exec, QITCGv vaddr)
         break;
     }
     instr_tcg_exec_end();
+}
+
+/* API versions 1 and 2: the caller tells the library */
+void qi_event_gen_qi_test_value_exec(QITCGv_cpu vcpu_exec, QITCGv vaddr)
+{
+    qi_event_gen_qi_test_value_exec_by(instr_caller_library(__builtin_return_address(0)),
+                                       vcpu_exec, vaddr);
 }
 
 void HELPER(instr_qi_test_value_exec)(CPUArchState *env, target_ulong vaddr, uint64_t value)

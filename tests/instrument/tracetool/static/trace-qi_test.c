@@ -123,10 +123,19 @@ void qi_event_qi_test_alloc_trace(size_t size, void *ptr)
     _nocheck__trace_qi_test_alloc(size, ptr);
 }
 
+bool qi_event_set_qi_test_alloc_by(QILibrary *self, qi_event_qi_test_alloc_cb_t cb)
+{
+    return instr_event_set(self, QI_EVENT_QI_TEST_ALLOC, (InstrEventFn)cb,
+                           QI_PRIORITY_DEFAULT);
+}
+
+/* API versions 1 and 2: the caller tells the library */
 bool qi_event_set_qi_test_alloc(qi_event_qi_test_alloc_cb_t cb)
 {
-    return instr_event_set(QI_EVENT_QI_TEST_ALLOC, (InstrEventFn)cb,
-                           __builtin_return_address(0));
+    return instr_event_set(instr_caller_library(
+                               __builtin_return_address(0)),
+                           QI_EVENT_QI_TEST_ALLOC, (InstrEventFn)cb,
+                           QI_PRIORITY_DEFAULT);
 }
 
 #ifndef QI_EVENT_QI_TEST_ALLOC_INLINE
@@ -146,10 +155,19 @@ void qi_event_qi_test_cpu_trace(QICPU vcpu)
     _nocheck__trace_qi_test_cpu(vcpu);
 }
 
+bool qi_event_set_qi_test_cpu_by(QILibrary *self, qi_event_qi_test_cpu_cb_t cb)
+{
+    return instr_event_set(self, QI_EVENT_QI_TEST_CPU, (InstrEventFn)cb,
+                           QI_PRIORITY_DEFAULT);
+}
+
+/* API versions 1 and 2: the caller tells the library */
 bool qi_event_set_qi_test_cpu(qi_event_qi_test_cpu_cb_t cb)
 {
-    return instr_event_set(QI_EVENT_QI_TEST_CPU, (InstrEventFn)cb,
-                           __builtin_return_address(0));
+    return instr_event_set(instr_caller_library(
+                               __builtin_return_address(0)),
+                           QI_EVENT_QI_TEST_CPU, (InstrEventFn)cb,
+                           QI_PRIORITY_DEFAULT);
 }
 
 #ifndef QI_EVENT_QI_TEST_CPU_INLINE
@@ -169,10 +187,19 @@ void qi_event_qi_test_call_trace(QICPU vcpu, uint64_t num, uint64_t arg1, const 
     _nocheck__trace_qi_test_call(vcpu, num, arg1, arg2);
 }
 
+bool qi_event_set_qi_test_call_by(QILibrary *self, qi_event_qi_test_call_cb_t cb)
+{
+    return instr_event_set(self, QI_EVENT_QI_TEST_CALL, (InstrEventFn)cb,
+                           QI_PRIORITY_DEFAULT);
+}
+
+/* API versions 1 and 2: the caller tells the library */
 bool qi_event_set_qi_test_call(qi_event_qi_test_call_cb_t cb)
 {
-    return instr_event_set(QI_EVENT_QI_TEST_CALL, (InstrEventFn)cb,
-                           __builtin_return_address(0));
+    return instr_event_set(instr_caller_library(
+                               __builtin_return_address(0)),
+                           QI_EVENT_QI_TEST_CALL, (InstrEventFn)cb,
+                           QI_PRIORITY_DEFAULT);
 }
 
 #ifndef QI_EVENT_QI_TEST_CALL_INLINE
@@ -192,10 +219,19 @@ void qi_event_qi_test_selected_trace(int value)
     _nocheck__trace_qi_test_selected(value);
 }
 
+bool qi_event_set_qi_test_selected_by(QILibrary *self, qi_event_qi_test_selected_cb_t cb)
+{
+    return instr_event_set(self, QI_EVENT_QI_TEST_SELECTED, (InstrEventFn)cb,
+                           QI_PRIORITY_DEFAULT);
+}
+
+/* API versions 1 and 2: the caller tells the library */
 bool qi_event_set_qi_test_selected(qi_event_qi_test_selected_cb_t cb)
 {
-    return instr_event_set(QI_EVENT_QI_TEST_SELECTED, (InstrEventFn)cb,
-                           __builtin_return_address(0));
+    return instr_event_set(instr_caller_library(
+                               __builtin_return_address(0)),
+                           QI_EVENT_QI_TEST_SELECTED, (InstrEventFn)cb,
+                           QI_PRIORITY_DEFAULT);
 }
 
 #ifndef QI_EVENT_QI_TEST_SELECTED_INLINE
@@ -215,10 +251,19 @@ void qi_event_qi_test_exec_trans_trace(QICPU vcpu, QITCGv_cpu vcpu_exec, uint64_
     _nocheck__trace_qi_test_exec_trans(vcpu, vcpu_exec, pc, size);
 }
 
+bool qi_event_set_qi_test_exec_trans_by(QILibrary *self, qi_event_qi_test_exec_trans_cb_t cb)
+{
+    return instr_event_set(self, QI_EVENT_QI_TEST_EXEC_TRANS, (InstrEventFn)cb,
+                           QI_PRIORITY_DEFAULT);
+}
+
+/* API versions 1 and 2: the caller tells the library */
 bool qi_event_set_qi_test_exec_trans(qi_event_qi_test_exec_trans_cb_t cb)
 {
-    return instr_event_set(QI_EVENT_QI_TEST_EXEC_TRANS, (InstrEventFn)cb,
-                           __builtin_return_address(0));
+    return instr_event_set(instr_caller_library(
+                               __builtin_return_address(0)),
+                           QI_EVENT_QI_TEST_EXEC_TRANS, (InstrEventFn)cb,
+                           QI_PRIORITY_DEFAULT);
 }
 
 #ifndef QI_EVENT_QI_TEST_EXEC_TRANS_INLINE
@@ -238,10 +283,19 @@ void qi_event_qi_test_exec_exec_trace(QICPU vcpu, uint64_t pc)
     _nocheck__trace_qi_test_exec_exec(vcpu, pc);
 }
 
+bool qi_event_set_qi_test_exec_exec_by(QILibrary *self, qi_event_qi_test_exec_exec_cb_t cb)
+{
+    return instr_event_set(self, QI_EVENT_QI_TEST_EXEC_EXEC, (InstrEventFn)cb,
+                           QI_PRIORITY_DEFAULT);
+}
+
+/* API versions 1 and 2: the caller tells the library */
 bool qi_event_set_qi_test_exec_exec(qi_event_qi_test_exec_exec_cb_t cb)
 {
-    return instr_event_set(QI_EVENT_QI_TEST_EXEC_EXEC, (InstrEventFn)cb,
-                           __builtin_return_address(0));
+    return instr_event_set(instr_caller_library(
+                               __builtin_return_address(0)),
+                           QI_EVENT_QI_TEST_EXEC_EXEC, (InstrEventFn)cb,
+                           QI_PRIORITY_DEFAULT);
 }
 
 #ifndef QI_EVENT_QI_TEST_EXEC_EXEC_INLINE
@@ -261,10 +315,19 @@ void qi_event_qi_test_mem_trans_trace(QICPU vcpu, QITCGv_cpu vcpu_exec, QITCGv v
     _nocheck__trace_qi_test_mem_trans(vcpu, vcpu_exec, (void *)vaddr, instr_mem_info_pack(info));
 }
 
+bool qi_event_set_qi_test_mem_trans_by(QILibrary *self, qi_event_qi_test_mem_trans_cb_t cb)
+{
+    return instr_event_set(self, QI_EVENT_QI_TEST_MEM_TRANS, (InstrEventFn)cb,
+                           QI_PRIORITY_DEFAULT);
+}
+
+/* API versions 1 and 2: the caller tells the library */
 bool qi_event_set_qi_test_mem_trans(qi_event_qi_test_mem_trans_cb_t cb)
 {
-    return instr_event_set(QI_EVENT_QI_TEST_MEM_TRANS, (InstrEventFn)cb,
-                           __builtin_return_address(0));
+    return instr_event_set(instr_caller_library(
+                               __builtin_return_address(0)),
+                           QI_EVENT_QI_TEST_MEM_TRANS, (InstrEventFn)cb,
+                           QI_PRIORITY_DEFAULT);
 }
 
 #ifndef QI_EVENT_QI_TEST_MEM_TRANS_INLINE
@@ -284,10 +347,19 @@ void qi_event_qi_test_mem_exec_trace(QICPU vcpu, uint64_t vaddr, QIMemInfo info)
     _nocheck__trace_qi_test_mem_exec(vcpu, vaddr, instr_mem_info_pack(info));
 }
 
+bool qi_event_set_qi_test_mem_exec_by(QILibrary *self, qi_event_qi_test_mem_exec_cb_t cb)
+{
+    return instr_event_set(self, QI_EVENT_QI_TEST_MEM_EXEC, (InstrEventFn)cb,
+                           QI_PRIORITY_DEFAULT);
+}
+
+/* API versions 1 and 2: the caller tells the library */
 bool qi_event_set_qi_test_mem_exec(qi_event_qi_test_mem_exec_cb_t cb)
 {
-    return instr_event_set(QI_EVENT_QI_TEST_MEM_EXEC, (InstrEventFn)cb,
-                           __builtin_return_address(0));
+    return instr_event_set(instr_caller_library(
+                               __builtin_return_address(0)),
+                           QI_EVENT_QI_TEST_MEM_EXEC, (InstrEventFn)cb,
+                           QI_PRIORITY_DEFAULT);
 }
 
 #ifndef QI_EVENT_QI_TEST_MEM_EXEC_INLINE
@@ -307,10 +379,19 @@ void qi_event_qi_test_value_trans_trace(QICPU vcpu, QITCGv_cpu vcpu_exec, QITCGv
     _nocheck__trace_qi_test_value_trans(vcpu, vcpu_exec, (void *)vaddr);
 }
 
+bool qi_event_set_qi_test_value_trans_by(QILibrary *self, qi_event_qi_test_value_trans_cb_t cb)
+{
+    return instr_event_set(self, QI_EVENT_QI_TEST_VALUE_TRANS, (InstrEventFn)cb,
+                           QI_PRIORITY_DEFAULT);
+}
+
+/* API versions 1 and 2: the caller tells the library */
 bool qi_event_set_qi_test_value_trans(qi_event_qi_test_value_trans_cb_t cb)
 {
-    return instr_event_set(QI_EVENT_QI_TEST_VALUE_TRANS, (InstrEventFn)cb,
-                           __builtin_return_address(0));
+    return instr_event_set(instr_caller_library(
+                               __builtin_return_address(0)),
+                           QI_EVENT_QI_TEST_VALUE_TRANS, (InstrEventFn)cb,
+                           QI_PRIORITY_DEFAULT);
 }
 
 #ifndef QI_EVENT_QI_TEST_VALUE_TRANS_INLINE
@@ -330,10 +411,19 @@ void qi_event_qi_test_value_exec_trace(QICPU vcpu, uint64_t vaddr, uint64_t valu
     _nocheck__trace_qi_test_value_exec(vcpu, vaddr, value);
 }
 
+bool qi_event_set_qi_test_value_exec_by(QILibrary *self, qi_event_qi_test_value_exec_cb_t cb)
+{
+    return instr_event_set(self, QI_EVENT_QI_TEST_VALUE_EXEC, (InstrEventFn)cb,
+                           QI_PRIORITY_DEFAULT);
+}
+
+/* API versions 1 and 2: the caller tells the library */
 bool qi_event_set_qi_test_value_exec(qi_event_qi_test_value_exec_cb_t cb)
 {
-    return instr_event_set(QI_EVENT_QI_TEST_VALUE_EXEC, (InstrEventFn)cb,
-                           __builtin_return_address(0));
+    return instr_event_set(instr_caller_library(
+                               __builtin_return_address(0)),
+                           QI_EVENT_QI_TEST_VALUE_EXEC, (InstrEventFn)cb,
+                           QI_PRIORITY_DEFAULT);
 }
 
 #ifndef QI_EVENT_QI_TEST_VALUE_EXEC_INLINE
@@ -349,51 +439,61 @@ static InstrEvent instr_qi_test_events[] = {
         .id = QI_EVENT_QI_TEST_ALLOC,
         .trace = &_TRACE_QI_TEST_ALLOC_EVENT,
         .nop = (InstrEventFn)qi_event_qi_test_alloc_nop,
+        .backend = (InstrEventFn)qi_event_qi_test_alloc_trace,
     },
     {
         .id = QI_EVENT_QI_TEST_CPU,
         .trace = &_TRACE_QI_TEST_CPU_EVENT,
         .nop = (InstrEventFn)qi_event_qi_test_cpu_nop,
+        .backend = (InstrEventFn)qi_event_qi_test_cpu_trace,
     },
     {
         .id = QI_EVENT_QI_TEST_CALL,
         .trace = &_TRACE_QI_TEST_CALL_EVENT,
         .nop = (InstrEventFn)qi_event_qi_test_call_nop,
+        .backend = (InstrEventFn)qi_event_qi_test_call_trace,
     },
     {
         .id = QI_EVENT_QI_TEST_SELECTED,
         .trace = &_TRACE_QI_TEST_SELECTED_EVENT,
         .nop = (InstrEventFn)qi_event_qi_test_selected_nop,
+        .backend = (InstrEventFn)qi_event_qi_test_selected_trace,
     },
     {
         .id = QI_EVENT_QI_TEST_EXEC_TRANS,
         .trace = &_TRACE_QI_TEST_EXEC_TRANS_EVENT,
         .nop = (InstrEventFn)qi_event_qi_test_exec_trans_nop,
+        .backend = (InstrEventFn)qi_event_qi_test_exec_trans_trace,
     },
     {
         .id = QI_EVENT_QI_TEST_EXEC_EXEC,
         .trace = &_TRACE_QI_TEST_EXEC_EXEC_EVENT,
         .nop = (InstrEventFn)qi_event_qi_test_exec_exec_nop,
+        .backend = (InstrEventFn)qi_event_qi_test_exec_exec_trace,
     },
     {
         .id = QI_EVENT_QI_TEST_MEM_TRANS,
         .trace = &_TRACE_QI_TEST_MEM_TRANS_EVENT,
         .nop = (InstrEventFn)qi_event_qi_test_mem_trans_nop,
+        .backend = (InstrEventFn)qi_event_qi_test_mem_trans_trace,
     },
     {
         .id = QI_EVENT_QI_TEST_MEM_EXEC,
         .trace = &_TRACE_QI_TEST_MEM_EXEC_EVENT,
         .nop = (InstrEventFn)qi_event_qi_test_mem_exec_nop,
+        .backend = (InstrEventFn)qi_event_qi_test_mem_exec_trace,
     },
     {
         .id = QI_EVENT_QI_TEST_VALUE_TRANS,
         .trace = &_TRACE_QI_TEST_VALUE_TRANS_EVENT,
         .nop = (InstrEventFn)qi_event_qi_test_value_trans_nop,
+        .backend = (InstrEventFn)qi_event_qi_test_value_trans_trace,
     },
     {
         .id = QI_EVENT_QI_TEST_VALUE_EXEC,
         .trace = &_TRACE_QI_TEST_VALUE_EXEC_EVENT,
         .nop = (InstrEventFn)qi_event_qi_test_value_exec_nop,
+        .backend = (InstrEventFn)qi_event_qi_test_value_exec_trace,
     },
 };
 
