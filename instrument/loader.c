@@ -734,8 +734,9 @@ static int instr_opt_add(void *opaque, const char *name, const char *value,
 
 /*
  * What QemuOpts would take silently: a second id= (it keeps the first),
- * and a parameter without a value after the first one (it makes
- * "arg" mean "arg=on").
+ * and a parameter without a value after the first one (it makes "arg"
+ * mean "arg=on", with a deprecation warning).  This splits @optarg the
+ * way get_opt_name_value() does.
  */
 static bool instr_opt_check(const char *optarg, Error **errp)
 {
@@ -744,25 +745,29 @@ static bool instr_opt_check(const char *optarg, Error **errp)
     int i;
 
     for (i = 0; *p; i++) {
-        g_autofree char *param = NULL;
-        char *eq;
+        g_autofree char *value = NULL;
+        size_t len = strcspn(p, "=,");
 
-        p = get_opt_value(p, &param);
-        if (*p) {
-            p++;
-        }
-        eq = strchr(param, '=');
-        if (!eq && i > 0) {
-            error_setg(errp, "-instr: '%s' needs a value ('%s=...')",
-                       param, param);
-            return false;
-        }
-        if (eq && eq - param == 2 && strncmp(param, "id", 2) == 0) {
-            if (has_id) {
-                error_setg(errp, "-instr: 'id' given twice");
+        if (p[len] != '=') {
+            if (i > 0) {
+                error_setg(errp, "-instr: '%.*s' needs a value ('%.*s=...')",
+                           (int)len, p, (int)len, p);
                 return false;
             }
-            has_id = true;
+            /* the implied file= */
+            p = get_opt_value(p, &value);
+        } else {
+            if (len == 2 && strncmp(p, "id", 2) == 0) {
+                if (has_id) {
+                    error_setg(errp, "-instr: 'id' given twice");
+                    return false;
+                }
+                has_id = true;
+            }
+            p = get_opt_value(p + len + 1, &value);
+        }
+        if (*p) {
+            p++;
         }
     }
     return true;
