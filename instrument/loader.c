@@ -808,11 +808,10 @@ void instr_opt_parse(const char *optarg)
 #ifdef CONFIG_TRACE_INSTRUMENT_STATIC
 /*
  * Entry points of the static library (control.h), if it defines them,
- * and the qi_library its headers define (library.h)
+ * and the qi_library its headers define (library.h, a weak declaration)
  */
 #pragma weak qi_init
 #pragma weak qi_fini
-extern QILibrary qi_library __attribute__((weak));
 
 static void instr_init_static(GPtrArray *args, Error **errp)
 {

@@ -18,9 +18,9 @@
 #include "exec/translator.h"
 #include "exec/memopidx.h"
 #include "tcg/tcg.h"
-#include "qemu-instr/library.h"
 
 #ifdef CONFIG_TRACE_INSTRUMENT
+#include "qemu-instr/library.h"
 
 void instr_insn_start(DisasContextBase *db);
 void instr_insn_end(DisasContextBase *db, CPUState *cpu);

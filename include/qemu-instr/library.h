@@ -71,6 +71,9 @@ typedef struct QILibrary {
     void *qemu;
 } QILibrary;
 
+/* Weak, so that QEMU can tell whether a static library defines it */
+extern QILibrary qi_library __attribute__((weak, visibility("default")));
+
 #ifndef QEMU_OSDEP_H
 /* Not in QEMU itself */
 #ifdef QI_PORTABLE
@@ -78,7 +81,6 @@ typedef struct QILibrary {
 #else
 #define QI_LIBRARY_FLAGS 0
 #endif
-extern QILibrary qi_library __attribute__((weak, visibility("default")));
 QILibrary qi_library = {
     QI_API_VERSION, QI_LIBRARY_FLAGS, QI_QEMU_VERSION,
 #ifdef QI_TYPE_STATIC
