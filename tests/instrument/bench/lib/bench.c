@@ -8,6 +8,11 @@
  *     insn-sb                 the same on a scoreboard (per-vCPU inline add)
  *     insn-exact              the same with one add per block, exact
  *                             (qi_gen_vcpu_add_insns())
+ *     insn-noop, insn-noop-read
+ *                             a callback per instruction that does nothing,
+ *                             emitted with QI_REGS_NONE (called from the
+ *                             translated code) or QI_REGS_READ (through
+ *                             the event's helper)
  *     bb-inline, bb-cb        count blocks (and, inline, instructions)
  *     mem-inline, mem-cb      count memory accesses
  *     memtrace                every access to the library, through the
@@ -37,7 +42,8 @@
 enum Job {
     JOB_NONE, JOB_INSN_INLINE, JOB_INSN_CB, JOB_BB_INLINE, JOB_BB_CB,
     JOB_MEM_INLINE, JOB_MEM_CB, JOB_MEMTRACE, JOB_MEMTRACE_CB, JOB_EXECLOG,
-    JOB_INSN_SB, JOB_VALUES_CB, JOB_INSN_EXACT,
+    JOB_INSN_SB, JOB_VALUES_CB, JOB_INSN_EXACT, JOB_INSN_NOOP,
+    JOB_INSN_NOOP_READ,
 };
 
 static const char *const job_names[] = {
@@ -48,7 +54,8 @@ static const char *const job_names[] = {
     [JOB_MEMTRACE] = "memtrace", [JOB_MEMTRACE_CB] = "memtrace-cb",
     [JOB_EXECLOG] = "execlog",
     [JOB_INSN_SB] = "insn-sb", [JOB_VALUES_CB] = "values-cb",
-    [JOB_INSN_EXACT] = "insn-exact",
+    [JOB_INSN_EXACT] = "insn-exact", [JOB_INSN_NOOP] = "insn-noop",
+    [JOB_INSN_NOOP_READ] = "insn-noop-read",
 };
 
 static enum Job job;
@@ -189,6 +196,11 @@ void qi_event_guest_insn_before_trans(QICPU vcpu, QITCGv_cpu vcpu_exec,
         execlog_trans(vcpu, pc, size, bytes);
         /* fall through */
     case JOB_INSN_CB:
+    case JOB_INSN_NOOP_READ:
+        qi_event_gen_guest_insn_before_exec(vcpu_exec, pc);
+        break;
+    case JOB_INSN_NOOP:
+        qi_gen_regs(vcpu_exec, QI_REGS_NONE);
         qi_event_gen_guest_insn_before_exec(vcpu_exec, pc);
         break;
     default:
@@ -198,7 +210,9 @@ void qi_event_guest_insn_before_trans(QICPU vcpu, QITCGv_cpu vcpu_exec,
 
 void qi_event_guest_insn_before_exec(QICPU vcpu, uint64_t pc)
 {
-    if (job == JOB_EXECLOG) {
+    if (job >= JOB_INSN_NOOP) {
+        return;
+    } else if (job == JOB_EXECLOG) {
         execlog_insn(vcpu, pc);
     } else {
         insns++;
@@ -381,6 +395,8 @@ int qi_init(int argc, const char **argv)
         enable(QI_EVENT_GUEST_MEM_AFTER_EXEC);
         break;
     case JOB_INSN_CB:
+    case JOB_INSN_NOOP:
+    case JOB_INSN_NOOP_READ:
         enable(QI_EVENT_GUEST_INSN_BEFORE_TRANS);
         enable(QI_EVENT_GUEST_INSN_BEFORE_EXEC);
         break;
