@@ -196,11 +196,11 @@ void qi_event_guest_insn_before_trans(QICPU vcpu, QITCGv_cpu vcpu_exec,
         execlog_trans(vcpu, pc, size, bytes);
         /* fall through */
     case JOB_INSN_CB:
-    case JOB_INSN_NOOP_READ:
-        qi_event_gen_guest_insn_before_exec(vcpu_exec, pc);
-        break;
     case JOB_INSN_NOOP:
+        /* As the plugins' callbacks: no register access */
         qi_gen_regs(vcpu_exec, QI_REGS_NONE);
+        /* fall through */
+    case JOB_INSN_NOOP_READ:
         qi_event_gen_guest_insn_before_exec(vcpu_exec, pc);
         break;
     default:
@@ -229,6 +229,7 @@ void qi_event_guest_tb_before_trans(QICPU vcpu, QITCGv_cpu vcpu_exec,
         qi_gen_add_u64(vcpu_exec, &blocks, 1);
         qi_gen_add_u64(vcpu_exec, &insns, n_insns);
     } else if (job == JOB_BB_CB) {
+        qi_gen_regs(vcpu_exec, QI_REGS_NONE);
         qi_event_gen_guest_tb_before_exec(vcpu_exec, pc);
     }
 }
@@ -251,6 +252,7 @@ void qi_event_guest_mem_before_trans(QICPU vcpu, QITCGv_cpu vcpu_exec,
     case JOB_MEM_CB:
     case JOB_MEMTRACE_CB:
     case JOB_EXECLOG:
+        qi_gen_regs(vcpu_exec, QI_REGS_NONE);
         qi_event_gen_guest_mem_before_exec(vcpu_exec, vaddr, info);
         break;
     default:
