@@ -13,6 +13,7 @@
  */
 
 #include "qemu/osdep.h"
+#include "qemu/lockable.h"
 #include "cpu.h"
 #include "exec/exec-all.h"
 #include "exec/translation-block.h"
@@ -126,13 +127,6 @@ TCGv_ptr instr_tcg_vcpu(void)
     return cpu;
 }
 
-TCGv_i64 instr_tcg_u64(TCGv v)
-{
-    TCGv_i64 v64 = tcg_temp_ebb_new_i64();
-
-    tcg_gen_extu_tl_i64(v64, v);
-    return v64;
-}
 
 void qi_gen_regs(QITCGv_cpu vcpu_exec, QIRegAccess access)
 {
@@ -320,6 +314,14 @@ void instr_tb_end(DisasContextBase *db, CPUState *cpu)
 #define instr_temp_ebb_new_tl tcg_temp_ebb_new_i64
 #define instr_temp_free_tl tcg_temp_free_i64
 #endif
+
+TCGv_i64 instr_tcg_u64(TCGTemp *v)
+{
+    TCGv_i64 v64 = tcg_temp_ebb_new_i64();
+
+    tcg_gen_extu_tl_i64(v64, instr_temp_tcgv_tl(v));
+    return v64;
+}
 
 void instr_mem_trans(TCGTemp *vaddr, MemOpIdx oi, bool store)
 {

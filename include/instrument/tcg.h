@@ -52,7 +52,7 @@ TCGv_i64 instr_tcg_site_value(int n);
  * that instr_mem_info_pack() gives, where the host passes it so.
  */
 TCGv_ptr instr_tcg_vcpu(void);
-TCGv_i64 instr_tcg_u64(TCGv v);
+TCGv_i64 instr_tcg_u64(TCGTemp *v);
 #if !HOST_BIG_ENDIAN && (defined(__x86_64__) || defined(__aarch64__))
 #define INSTR_DIRECT_STRUCT_ARGS 1
 #else

@@ -43,7 +43,7 @@ def direct_call(e, dynamic):
     for htype, name, value, _ in args:
         if htype == "tl":
             types.append("i64")
-            decls.append("TCGv_i64 %s_i64 = instr_tcg_u64(%s);"
+            decls.append("TCGv_i64 %s_i64 = instr_tcg_u64(tcgv_tl_temp(%s));"
                          % (name, value))
             temps.append("tcgv_i64_temp(%s_i64)" % name)
             frees.append("tcg_temp_free_i64(%s_i64);" % name)
@@ -80,6 +80,7 @@ def generate(events, backend, group):
         '#include "qemu/osdep.h"',
         '#include "cpu.h"',
         '#include "tcg/tcg-op.h"',
+        '#include "tcg/tcg-temp-internal.h"',
         '#include "accel/tcg/getpc.h"',
         '#include "qemu-instr/inline.h"',
         '#include "instrument/tcg.h"')
