@@ -137,6 +137,11 @@ void qi_event_guest_insn_before_exec(QICPU vcpu, uint64_t data)
     VCPULog *v = vcpu_log(vcpu);
     const InsnText *t = (const InsnText *)(uintptr_t)data;
 
+    /* Only reached for other instructions when filtering */
+    v->logging = t != NULL;
+    if (!t) {
+        return;
+    }
     if (v->line->len) {
         if (v->used + v->line->len + 1 > OUT_SIZE) {
             flush(v);
@@ -146,12 +151,8 @@ void qi_event_guest_insn_before_exec(QICPU vcpu, uint64_t data)
         v->out[v->used++] = '\n';
         g_string_truncate(v->line, 0);
     }
-    /* Only reached for other instructions when filtering */
-    v->logging = t != NULL;
-    if (t) {
-        g_string_append_len(v->line, v->prefix, v->prefix_len);
-        g_string_append_len(v->line, t->text, t->len);
-    }
+    g_string_append_len(v->line, v->prefix, v->prefix_len);
+    g_string_append_len(v->line, t->text, t->len);
 }
 
 void qi_event_guest_insn_before_trans(QICPU vcpu, QITCGv_cpu vcpu_exec,
@@ -193,7 +194,7 @@ void qi_event_guest_insn_before_trans(QICPU vcpu, QITCGv_cpu vcpu_exec,
     } else if (!imatches && !amatches) {
         return;
     }
-    /* With filters, the others must end the previous one's line */
+    /* With filters, the others must end the previous one's accesses */
     qi_gen_regs(vcpu_exec, QI_REGS_NONE);
     qi_event_gen_guest_insn_before_exec(vcpu_exec, (uintptr_t)t);
 }
