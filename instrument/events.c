@@ -244,7 +244,7 @@ bool instr_event_set(QILibrary *self, QIEventID id, InstrEventFn fn,
     }
     if (lib->events[id].fn != fn) {
         qatomic_set(&lib->events[id].fn, fn);
-        smp_mb();
+        smp_mb();   /* fn before direct: pairs with instr_event_direct() */
         if (qatomic_read(&lib->events[id].direct)) {
             /* Translated code may call the old one itself: drop it */
             instr_translations_flush(true);
@@ -288,7 +288,7 @@ void *instr_event_direct(QILibrary *self, QIEventID id)
      */
     le = &lib->events[id];
     qatomic_set(&le->direct, true);
-    smp_mb();
+    smp_mb();   /* direct before fn: pairs with instr_event_set() */
     fn = qatomic_read(&le->fn);
     return fn;
 }

@@ -29,7 +29,9 @@
 
 static sigjmp_buf recover;
 static jmp_buf nested;
+/* Written by signal handlers */
 static volatile sig_atomic_t segv, fpe, trap, usr, alrm;
+/* volatile: the compiler must not see through the jumps around them */
 static volatile uint64_t sink;
 static volatile int jump = 1;
 static char *ro_page;
@@ -101,9 +103,9 @@ static void deep(int depth, uint64_t x)
 int main(void)
 {
 #if defined(__x86_64__) || defined(__i386__)
-    volatile int zero = 0;
+    volatile int zero = 0;      /* a division the compiler cannot fold */
 #endif
-    volatile char *unmapped;
+    volatile char *unmapped;    /* loads the compiler must make */
     uint64_t x = 1;
     struct sigaction sa;
     struct itimerval timer = { { 0, 2000 }, { 0, 2000 } };
