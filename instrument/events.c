@@ -242,7 +242,14 @@ bool instr_event_set(QILibrary *self, QIEventID id, InstrEventFn fn,
     if (!lib || !lib->events || lib->finished) {
         return false;
     }
-    lib->events[id].fn = fn;
+    if (lib->events[id].fn != fn) {
+        qatomic_set(&lib->events[id].fn, fn);
+        smp_mb();   /* fn before direct: pairs with instr_event_direct() */
+        if (qatomic_read(&lib->events[id].direct)) {
+            /* Translated code may call the old one itself: drop it */
+            instr_translations_flush(true);
+        }
+    }
     lib->events[id].priority = priority;
     instr_event_update_locked(ie);
     return true;
@@ -263,6 +270,27 @@ void *instr_event_cell(QILibrary *self, QIEventID id)
     }
     qatomic_inc(&lib->exec_sites);
     return &lib->events[id].fn;
+}
+
+void *instr_event_direct(QILibrary *self, QIEventID id)
+{
+    InstrLibrary *lib = self ? self->qemu : NULL;
+    InstrLibEvent *le;
+    void *fn;
+
+    if (!lib || !lib->events || lib->info->api_version < 4) {
+        return NULL;
+    }
+    /*
+     * No lock: translation may not wait for an unload that waits for it.
+     * Either instr_event_set() sees direct and drops the code, or this
+     * sees its callback.
+     */
+    le = &lib->events[id];
+    qatomic_set(&le->direct, true);
+    smp_mb();   /* direct before fn: pairs with instr_event_set() */
+    fn = qatomic_read(&le->fn);
+    return fn;
 }
 
 void instr_events_count(InstrLibrary *lib)

@@ -161,11 +161,20 @@ void qi_mem_trace_flush(QICPU vcpu)
 
 #define INSTR_SB_UNITS (QI_SCOREBOARD_MAX_SIZE / 8)
 
-struct QIScoreboard {
-    size_t offset;              /* in each area */
+typedef struct InstrScoreboard {
+    QIScoreboard pub;           /* .offset: in each area */
     size_t size;                /* of an entry */
     InstrLibrary *owner;        /* the library that made it */
-};
+} InstrScoreboard;
+
+/* What the inline qi_scoreboard_get() of the libraries reads */
+const size_t qi_scoreboard_vcpu_offset = offsetof(CPUState,
+                                                  neg.instr_scoreboard);
+
+static InstrScoreboard *instr_sb(QIScoreboard *sb)
+{
+    return container_of(sb, InstrScoreboard, pub);
+}
 
 static QemuMutex instr_sb_lock;
 static GPtrArray *instr_sb_areas;   /* by vCPU index */
@@ -214,7 +223,7 @@ QIScoreboard *qi_scoreboard_new_by(QILibrary *self, size_t size)
 {
     size_t units = DIV_ROUND_UP(size, 8);
     InstrLibrary *owner;
-    QIScoreboard *sb;
+    InstrScoreboard *sb;
     unsigned long start;
 
     if (!size || units > INSTR_SB_UNITS) {
@@ -230,12 +239,12 @@ QIScoreboard *qi_scoreboard_new_by(QILibrary *self, size_t size)
         return NULL;
     }
     bitmap_set(instr_sb_used, start, units);
-    sb = g_new0(QIScoreboard, 1);
-    sb->offset = start * 8;
+    sb = g_new0(InstrScoreboard, 1);
+    sb->pub.offset = start * 8;
     sb->size = units * 8;
     sb->owner = owner;
     g_ptr_array_add(instr_sb_list, sb);
-    return sb;
+    return &sb->pub;
 }
 
 /* API versions 1 and 2: the caller tells the library */
@@ -246,7 +255,7 @@ QIScoreboard *qi_scoreboard_new(size_t size)
 }
 
 /* Zero the entries of @sb in every area and give its range back */
-static void instr_scoreboard_free_locked(QIScoreboard *sb)
+static void instr_scoreboard_free_locked(InstrScoreboard *sb)
 {
     int i;
 
@@ -254,10 +263,10 @@ static void instr_scoreboard_free_locked(QIScoreboard *sb)
         uint8_t *area = g_ptr_array_index(instr_sb_areas, i);
 
         if (area) {
-            memset(area + sb->offset, 0, sb->size);
+            memset(area + sb->pub.offset, 0, sb->size);
         }
     }
-    bitmap_clear(instr_sb_used, sb->offset / 8, sb->size / 8);
+    bitmap_clear(instr_sb_used, sb->pub.offset / 8, sb->size / 8);
     g_ptr_array_remove_fast(instr_sb_list, sb);
     g_free(sb);
 }
@@ -266,7 +275,7 @@ void qi_scoreboard_free(QIScoreboard *sb)
 {
     if (sb) {
         QEMU_LOCK_GUARD(&instr_sb_lock);
-        instr_scoreboard_free_locked(sb);
+        instr_scoreboard_free_locked(instr_sb(sb));
     }
 }
 
@@ -276,7 +285,7 @@ void instr_scoreboard_release(InstrLibrary *lib)
 
     QEMU_LOCK_GUARD(&instr_sb_lock);
     for (i = instr_sb_list->len - 1; i >= 0; i--) {
-        QIScoreboard *sb = g_ptr_array_index(instr_sb_list, i);
+        InstrScoreboard *sb = g_ptr_array_index(instr_sb_list, i);
 
         if (sb->owner == lib) {
             instr_scoreboard_free_locked(sb);
@@ -286,7 +295,7 @@ void instr_scoreboard_release(InstrLibrary *lib)
 
 bool instr_scoreboard_offset(QIScoreboard *sb, size_t offset, size_t *abs)
 {
-    if (!sb || offset % 8 || offset + 8 > sb->size) {
+    if (!sb || offset % 8 || offset + 8 > instr_sb(sb)->size) {
         return false;
     }
     *abs = sb->offset + offset;

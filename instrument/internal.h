@@ -19,6 +19,7 @@ typedef struct InstrLibEvent {
     InstrEventFn fn;        /* read by its execution-time calls */
     int priority;
     uint64_t calls;         /* counted by the dispatcher (stats) */
+    bool direct;            /* translated code calls fn itself */
 } InstrLibEvent;
 
 /* A loaded instrumentation library (or the static one) */

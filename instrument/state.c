@@ -204,14 +204,18 @@ bool qi_reg_is_pc(QICPU vcpu, int reg)
 /*
  * Whether the callback running on @vcpu's thread may read (or with
  * @write, write) its registers.  Outside any execution-time callback
- * (translation, guest_cpu_enter, ...), reads see the state as it is.
+ * (translation, guest_cpu_enter, ...), reads see the state as it is,
+ * but not while translated code runs on the thread, whose state is not
+ * up to date there: in the callback of a QI_REGS_NONE call (called
+ * without a context) or of a device event raised in the middle of a
+ * block.
  */
 static bool instr_reg_access(QICPU vcpu, bool write)
 {
     InstrExecContext *ctx = instr_exec_context_of(to_cpu(vcpu), true);
 
     if (!ctx) {
-        return !write;
+        return !write && !instr_tb_running;
     }
     switch (ctx->kind) {
     case INSTR_EXEC_TB:

@@ -13,6 +13,7 @@
  */
 
 #include "qemu/osdep.h"
+#include "qemu/lockable.h"
 #include "cpu.h"
 #include "exec/exec-all.h"
 #include "exec/translation-block.h"
@@ -41,6 +42,9 @@ static __thread uint64_t instr_insn_pc;
 static __thread int instr_insn_num;
 /* Memory trace records the block being translated appends */
 static __thread uint32_t instr_tb_records;
+/* In its guest_tb_before_trans callback: the block's instruction count */
+static __thread uint32_t instr_gen_tb_insns;
+static void instr_tb_adds_commit(TranslationBlock *tb);
 
 /*
  * What the running _trans callback asked for its next execution-time
@@ -114,6 +118,15 @@ TCGv_i64 instr_tcg_site_value(int n)
     assert(n < ARRAY_SIZE(instr_site_values) && instr_site_values[n]);
     return instr_site_values[n];
 }
+
+TCGv_ptr instr_tcg_vcpu(void)
+{
+    TCGv_ptr cpu = tcg_temp_ebb_new_ptr();
+
+    tcg_gen_addi_ptr(cpu, tcg_env, -(intptr_t)sizeof(CPUState));
+    return cpu;
+}
+
 
 void qi_gen_regs(QITCGv_cpu vcpu_exec, QIRegAccess access)
 {
@@ -280,12 +293,15 @@ void instr_tb_end(DisasContextBase *db, CPUState *cpu)
     }
     if (instr_trans_wanted(GUEST_TB_BEFORE_TRANS) && !instr_tb_rerun()) {
         instr_trans_begin(true);
+        instr_gen_tb_insns = db->num_insns;
         trace_guest_tb_before_trans(cpu, tcg_env, db->pc_first,
                                     db->num_insns,
                                     db->pc_next - db->pc_first);
+        instr_gen_tb_insns = 0;
         instr_trans_end();
     }
     instr_emit_end();
+    instr_tb_adds_commit(db->tb);
 }
 
 /* The guest address of an access, as the target's translator made it */
@@ -298,6 +314,14 @@ void instr_tb_end(DisasContextBase *db, CPUState *cpu)
 #define instr_temp_ebb_new_tl tcg_temp_ebb_new_i64
 #define instr_temp_free_tl tcg_temp_free_i64
 #endif
+
+TCGv_i64 instr_tcg_u64(TCGTemp *v)
+{
+    TCGv_i64 v64 = tcg_temp_ebb_new_i64();
+
+    tcg_gen_extu_tl_i64(v64, instr_temp_tcgv_tl(v));
+    return v64;
+}
 
 void instr_mem_trans(TCGTemp *vaddr, MemOpIdx oi, bool store)
 {
@@ -424,6 +448,94 @@ void qi_gen_vcpu_add_u64(QITCGv_cpu vcpu_exec, QIScoreboard *sb,
     tcg_temp_free_i64(val);
     tcg_temp_free_ptr(ptr);
     instr_tcg_exec_emitted();
+}
+
+/*
+ * Exact instruction counts at the cost of an add per block
+ * (qi_gen_vcpu_add_insns()): the block adds what all its instructions
+ * add on entry; when it is left early, cpu_restore_state_from_tb() says
+ * how many of them did not start, and instr_tb_restore() takes their
+ * share back.  QEMU restores the state only to leave the block (its
+ * -icount counts the same way).  The adds of each block are kept in
+ * instr_tb_adds from its translation on.  Every translation replaces the
+ * entry of its TranslationBlock, so one left by a block that QEMU dropped
+ * (a duplicate, or after a flush) never outlives the next block at the
+ * same address, the only one that can run there.
+ */
+typedef struct InstrTbAdd {
+    size_t offset;              /* in the vCPU's scoreboard area */
+    uint64_t per_insn;
+} InstrTbAdd;
+
+static QemuMutex instr_tb_adds_lock;
+static GHashTable *instr_tb_adds;   /* TranslationBlock -> GArray of adds */
+static bool instr_tb_adds_used;     /* once an entry was made */
+static __thread GArray *instr_tb_adds_pending;
+
+static void __attribute__((constructor)) instr_tb_adds_init(void)
+{
+    qemu_mutex_init(&instr_tb_adds_lock);
+    instr_tb_adds = g_hash_table_new_full(NULL, NULL, NULL,
+                                          (GDestroyNotify)g_array_unref);
+}
+
+static void instr_tb_adds_commit(TranslationBlock *tb)
+{
+    GArray *adds = instr_tb_adds_pending;
+
+    instr_tb_adds_pending = NULL;
+    if (!adds && !qatomic_read(&instr_tb_adds_used)) {
+        return;
+    }
+    QEMU_LOCK_GUARD(&instr_tb_adds_lock);
+    if (adds) {
+        qatomic_set(&instr_tb_adds_used, true);
+        g_hash_table_insert(instr_tb_adds, tb, adds);
+    } else {
+        g_hash_table_remove(instr_tb_adds, tb);
+    }
+}
+
+void instr_tb_restore(CPUState *cpu, TranslationBlock *tb, int insns_left)
+{
+    uint8_t *area = cpu->neg.instr_scoreboard;
+    GArray *adds;
+    int i;
+
+    /* The instruction being left started: it counts */
+    if (likely(!qatomic_read(&instr_tb_adds_used)) || insns_left <= 1 ||
+        !area) {
+        return;
+    }
+    QEMU_LOCK_GUARD(&instr_tb_adds_lock);
+    adds = g_hash_table_lookup(instr_tb_adds, tb);
+    for (i = 0; adds && i < adds->len; i++) {
+        InstrTbAdd *add = &g_array_index(adds, InstrTbAdd, i);
+        uint64_t *counter = (uint64_t *)(area + add->offset);
+
+        /* Only this vCPU's thread writes its entry */
+        qatomic_set__nocheck(counter, qatomic_read__nocheck(counter) -
+                             add->per_insn * (insns_left - 1));
+    }
+}
+
+bool qi_gen_vcpu_add_insns(QITCGv_cpu vcpu_exec, QIScoreboard *sb,
+                           size_t offset, uint64_t per_insn)
+{
+    InstrTbAdd add = { .per_insn = per_insn };
+
+    if (!instr_gen_tb_insns ||
+        !instr_scoreboard_offset(sb, offset, &add.offset)) {
+        return false;
+    }
+    qi_gen_vcpu_add_u64(vcpu_exec, sb, offset,
+                        per_insn * instr_gen_tb_insns);
+    if (!instr_tb_adds_pending) {
+        instr_tb_adds_pending = g_array_new(false, false,
+                                            sizeof(InstrTbAdd));
+    }
+    g_array_append_val(instr_tb_adds_pending, add);
+    return true;
 }
 
 bool qi_gen_exec_if(QITCGv_cpu vcpu_exec, QIScoreboard *sb, size_t offset,

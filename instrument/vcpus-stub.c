@@ -96,6 +96,9 @@ void instr_scoreboard_release(InstrLibrary *lib)
 {
 }
 
+/* No vCPU ever has a scoreboard area here */
+const size_t qi_scoreboard_vcpu_offset;
+
 QIScoreboard *qi_scoreboard_new_by(QILibrary *self, size_t size)
 {
     return NULL;
@@ -140,6 +143,12 @@ void qi_gen_vcpu_add_u64(QITCGv_cpu vcpu_exec, QIScoreboard *sb,
 
 bool qi_gen_exec_if(QITCGv_cpu vcpu_exec, QIScoreboard *sb, size_t offset,
                     QICond cond, uint64_t value)
+{
+    return false;
+}
+
+bool qi_gen_vcpu_add_insns(QITCGv_cpu vcpu_exec, QIScoreboard *sb,
+                           size_t offset, uint64_t per_insn)
 {
     return false;
 }

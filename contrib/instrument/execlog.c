@@ -36,43 +36,75 @@
 #include <string.h>
 #include <glib.h>
 #include <qemu-instr/qemu-instr.h>
+#include <qemu-instr/inline.h>
 
-/* The line being built for each vCPU: printed when its next one starts */
+/*
+ * Each vCPU builds its current line, which it ends when its next
+ * instruction starts, and collects ended lines in a buffer of its own
+ * that it writes out when full: no lock and no formatting per
+ * instruction.
+ */
+#define OUT_SIZE (64 * 1024)
+
 typedef struct VCPULog {
     int index;
-    GString *line;
+    char prefix[16];            /* "index, " */
+    size_t prefix_len;
     bool logging;               /* the current instruction is logged */
+    GString *line;
+    size_t used;                /* of out */
+    char out[OUT_SIZE];
 } VCPULog;
+
+/* What an instruction's line starts with, made when it is translated */
+typedef struct InsnText {
+    size_t len;
+    char text[];                /* "0xpc, 0xopcode, "disassembly"" */
+} InsnText;
 
 static FILE *out;
 static GPtrArray *imatches;     /* char *, disassembly prefixes */
 static GArray *amatches;        /* uint64_t, instruction addresses */
 
-/* pc -> "0xpc, 0xopcode, "disassembly"", for logged instructions */
+/* pc -> InsnText, for logged instructions */
 static GHashTable *insn_text;
-static GMutex lock;             /* insn_text and vcpus */
+/* Every InsnText made: code translated before may still pass it */
+static GPtrArray *texts;
+static GMutex lock;             /* insn_text, vcpus and out */
 static GPtrArray *vcpus;        /* VCPULog *, by vCPU index */
+/* Each vCPU's VCPULog *, reached with one load from a callback */
+static QIScoreboard *logs;
 
-/* The vCPU run last by this thread (one thread may run every vCPU) */
-static __thread VCPULog *cur;
+static void flush(VCPULog *v)
+{
+    g_mutex_lock(&lock);
+    fwrite(v->out, 1, v->used, out);
+    g_mutex_unlock(&lock);
+    v->used = 0;
+}
 
 static VCPULog *vcpu_log(QICPU vcpu)
 {
-    int index = qi_vcpu_index(vcpu);
+    VCPULog **slot = qi_scoreboard_get(logs, vcpu);
+    int index;
 
-    if (!cur || cur->index != index) {
-        g_mutex_lock(&lock);
-        while (vcpus->len <= index) {
-            VCPULog *v = g_new0(VCPULog, 1);
-
-            v->index = vcpus->len;
-            v->line = g_string_new(NULL);
-            g_ptr_array_add(vcpus, v);
-        }
-        cur = g_ptr_array_index(vcpus, index);
-        g_mutex_unlock(&lock);
+    if (*slot) {
+        return *slot;
     }
-    return cur;
+    index = qi_vcpu_index(vcpu);
+    g_mutex_lock(&lock);
+    while (vcpus->len <= index) {
+        VCPULog *v = g_new0(VCPULog, 1);
+
+        v->index = vcpus->len;
+        v->prefix_len = snprintf(v->prefix, sizeof(v->prefix), "%d, ",
+                                 v->index);
+        v->line = g_string_sized_new(256);
+        g_ptr_array_add(vcpus, v);
+    }
+    *slot = g_ptr_array_index(vcpus, index);
+    g_mutex_unlock(&lock);
+    return *slot;
 }
 
 static bool wanted(uint64_t pc, const char *disas)
@@ -95,25 +127,32 @@ static bool wanted(uint64_t pc, const char *disas)
     return false;
 }
 
-void qi_event_guest_insn_before_exec(QICPU vcpu, uint64_t pc)
+/*
+ * The execution-time call gets, instead of the pc, the instruction's
+ * InsnText (0 for one that is not logged): the value an _exec event
+ * passes is the _trans callback's to choose, like a plugin's udata.
+ */
+void qi_event_guest_insn_before_exec(QICPU vcpu, uint64_t data)
 {
     VCPULog *v = vcpu_log(vcpu);
-    const char *text;
-
-    g_mutex_lock(&lock);
-    text = g_hash_table_lookup(insn_text, &pc);
-    g_mutex_unlock(&lock);
+    const InsnText *t = (const InsnText *)(uintptr_t)data;
 
     /* Only reached for other instructions when filtering */
-    v->logging = text != NULL;
-    if (!v->logging) {
+    v->logging = t != NULL;
+    if (!t) {
         return;
     }
     if (v->line->len) {
-        g_string_append_c(v->line, '\n');
-        fwrite(v->line->str, 1, v->line->len, out);
+        if (v->used + v->line->len + 1 > OUT_SIZE) {
+            flush(v);
+        }
+        memcpy(v->out + v->used, v->line->str, v->line->len);
+        v->used += v->line->len;
+        v->out[v->used++] = '\n';
+        g_string_truncate(v->line, 0);
     }
-    g_string_printf(v->line, "%d, %s", v->index, text);
+    g_string_append_len(v->line, v->prefix, v->prefix_len);
+    g_string_append_len(v->line, t->text, t->len);
 }
 
 void qi_event_guest_insn_before_trans(QICPU vcpu, QITCGv_cpu vcpu_exec,
@@ -121,7 +160,7 @@ void qi_event_guest_insn_before_trans(QICPU vcpu, QITCGv_cpu vcpu_exec,
                                       const uint8_t *bytes)
 {
     char disas[256];
-    uint32_t opcode;
+    InsnText *t = NULL;
 
     if (!out) {
         return;                 /* static mode, no -instr arg= */
@@ -130,22 +169,49 @@ void qi_event_guest_insn_before_trans(QICPU vcpu, QITCGv_cpu vcpu_exec,
         snprintf(disas, sizeof(disas), "(unknown)");
     }
     if (wanted(pc, disas)) {
-        uint64_t *key = g_new(uint64_t, 1);
-
         /* bytes holds 16, zero-padded: the plugin reads 4 as well */
-        opcode = bytes[0] | bytes[1] << 8 | bytes[2] << 16 |
-                 (uint32_t)bytes[3] << 24;
-        *key = pc;
+        uint32_t opcode = bytes[0] | bytes[1] << 8 | bytes[2] << 16 |
+                          (uint32_t)bytes[3] << 24;
+        g_autofree char *text = g_strdup_printf("0x%" PRIx64 ", 0x%" PRIx32
+                                                ", \"%s\"", pc, opcode,
+                                                disas);
+        size_t len = strlen(text);
+
+        /* Code translated again reuses the text it had */
         g_mutex_lock(&lock);
-        g_hash_table_replace(insn_text, key,
-                             g_strdup_printf("0x%" PRIx64 ", 0x%" PRIx32
-                                             ", \"%s\"", pc, opcode, disas));
+        t = g_hash_table_lookup(insn_text, &pc);
+        if (!t || t->len != len || memcmp(t->text, text, len)) {
+            uint64_t *key = g_new(uint64_t, 1);
+
+            t = g_malloc(sizeof(*t) + len + 1);
+            t->len = len;
+            memcpy(t->text, text, len + 1);
+            *key = pc;
+            g_ptr_array_add(texts, t);
+            g_hash_table_replace(insn_text, key, t);
+        }
         g_mutex_unlock(&lock);
     } else if (!imatches && !amatches) {
         return;
     }
     /* With filters, the others must end the previous one's accesses */
-    qi_event_gen_guest_insn_before_exec(vcpu_exec, pc);
+    qi_gen_regs(vcpu_exec, QI_REGS_NONE);
+    qi_event_gen_guest_insn_before_exec(vcpu_exec, (uintptr_t)t);
+}
+
+static void append_hex(GString *line, uint64_t value)
+{
+    char buf[24];
+    int i = sizeof(buf);
+
+    /* As "0x%08" PRIx64 prints it */
+    do {
+        buf[--i] = "0123456789abcdef"[value & 15];
+        value >>= 4;
+    } while (value || sizeof(buf) - i < 8);
+    buf[--i] = 'x';
+    buf[--i] = '0';
+    g_string_append_len(line, buf + i, sizeof(buf) - i);
 }
 
 /* Also raised, with no _trans, for the accesses QEMU's helpers make */
@@ -162,12 +228,13 @@ void qi_event_guest_mem_before_exec(QICPU vcpu, uint64_t vaddr,
     if (!v->logging) {
         return;
     }
-    g_string_append(v->line, info.store ? ", store" : ", load");
+    g_string_append(v->line, info.store ? ", store, " : ", load, ");
     /* Only succeeds in system mode */
     if (qi_mem_virt_to_phys(vcpu, vaddr, &paddr)) {
-        g_string_append_printf(v->line, ", 0x%08" PRIx64 ", RAM", paddr);
+        append_hex(v->line, paddr);
+        g_string_append(v->line, ", RAM");
     } else {
-        g_string_append_printf(v->line, ", 0x%08" PRIx64, vaddr);
+        append_hex(v->line, vaddr);
     }
 }
 
@@ -177,6 +244,7 @@ void qi_event_guest_mem_before_trans(QICPU vcpu, QITCGv_cpu vcpu_exec,
     if (!out) {
         return;
     }
+    qi_gen_regs(vcpu_exec, QI_REGS_NONE);
     qi_event_gen_guest_mem_before_exec(vcpu_exec, vaddr, info);
 }
 
@@ -189,6 +257,10 @@ static void fini(void *data)
         return;
     }
 
+    /* Every vCPU is stopped: what they collected, then their last lines */
+    for (i = 0; i < vcpus->len; i++) {
+        flush(g_ptr_array_index(vcpus, i));
+    }
     for (i = 0; i < vcpus->len; i++) {
         VCPULog *v = g_ptr_array_index(vcpus, i);
 
@@ -239,8 +311,14 @@ int qi_init(int argc, const char **argv)
         qi_log("execlog: cannot open %s: %s", path, strerror(errno));
         return 1;
     }
+    logs = qi_scoreboard_new(sizeof(VCPULog *));
+    if (!logs) {
+        qi_log("execlog: cannot make a scoreboard");
+        return 1;
+    }
     insn_text = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free,
-                                      g_free);
+                                      NULL);
+    texts = g_ptr_array_new_with_free_func(g_free);
     vcpus = g_ptr_array_new();
     qi_set_fini(fini, NULL);
     /* Dynamic mode: bind the qi_event_*() above (static mode calls them) */

@@ -19,8 +19,9 @@
  * has its own entry, which only its thread writes, so they are exact
  * with vCPUs running in parallel, without atomics.  With inline=on the
  * translated code adds to the running vCPU's entry itself, without a
- * call, which is several times faster; it adds a block's instructions
- * when the block starts, so a block cut short by a fault counts in full.
+ * call, which is several times faster: one add per block for its
+ * instructions (qi_gen_vcpu_add_insns(), which QEMU corrects when a fault
+ * cuts the block short, so the count stays exact) and one for the block.
  *
  * Build:  cc -shared -fPIC -O2 $(pkg-config --cflags qemu-instr) \
  *            -o libicount.so icount.c
@@ -79,8 +80,8 @@ void qi_event_guest_tb_before_trans(QICPU vcpu, QITCGv_cpu vcpu_exec,
     if (inline_mode) {
         qi_gen_vcpu_add_u64(vcpu_exec, counts,
                             offsetof(VCPUCounts, blocks), 1);
-        qi_gen_vcpu_add_u64(vcpu_exec, counts,
-                            offsetof(VCPUCounts, insns), n_insns);
+        qi_gen_vcpu_add_insns(vcpu_exec, counts,
+                              offsetof(VCPUCounts, insns), 1);
     } else {
         qi_gen_regs(vcpu_exec, QI_REGS_NONE);
         qi_event_gen_guest_tb_before_exec(vcpu_exec, pc);

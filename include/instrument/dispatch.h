@@ -64,6 +64,15 @@ bool instr_event_set(QILibrary *self, QIEventID id, InstrEventFn fn,
 void *instr_event_cell(QILibrary *self, QIEventID id);
 
 /*
+ * Dynamic mode: the callback of event @id that translated code may call
+ * itself, for an execution-time call of QI_REGS_NONE that the library
+ * @self emits: its own, if it has one and is built for API version 4 or
+ * later; NULL otherwise (the call goes through the event's helper).
+ * Changing the callback then drops the translated code.
+ */
+void *instr_event_direct(QILibrary *self, QIEventID id);
+
+/*
  * The QILibrary of the library whose code contains @caller, the return
  * address of a setter that a library built for API version 1 or 2
  * called; NULL if none.

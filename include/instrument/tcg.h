@@ -27,6 +27,12 @@ void instr_insn_end(DisasContextBase *db, CPUState *cpu);
 void instr_tb_end(DisasContextBase *db, CPUState *cpu);
 
 /*
+ * cpu_restore_state_from_tb(): @cpu leaves @tb in the middle, with
+ * @insns_left of its instructions not done, the one it is in included
+ */
+void instr_tb_restore(CPUState *cpu, TranslationBlock *tb, int insns_left);
+
+/*
  * qi_event_gen_<name>_exec() (tcg-events.c) emits the call of a helper
  * between these: begin returns the QIRegAccess the _trans callback asked
  * for (qi_gen_regs()) and opens the condition of qi_gen_exec_if(), end
@@ -37,6 +43,21 @@ void instr_tb_end(DisasContextBase *db, CPUState *cpu);
 int instr_tcg_exec_begin(void);
 void instr_tcg_exec_end(void);
 TCGv_i64 instr_tcg_site_value(int n);
+
+/*
+ * A call of QI_REGS_NONE calls the callback itself: instr_tcg_vcpu() is
+ * its first argument (the CPUState of env), instr_tcg_u64() a guest
+ * address as the uint64_t it takes (new temps, for the caller to free).
+ * A callback that takes a small struct (QIMemInfo) gets it as the bits
+ * that instr_mem_info_pack() gives, where the host passes it so.
+ */
+TCGv_ptr instr_tcg_vcpu(void);
+TCGv_i64 instr_tcg_u64(TCGTemp *v);
+#if !HOST_BIG_ENDIAN && (defined(__x86_64__) || defined(__aarch64__))
+#define INSTR_DIRECT_STRUCT_ARGS 1
+#else
+#define INSTR_DIRECT_STRUCT_ARGS 0
+#endif
 
 /*
  * Dynamic mode, between them: count the call at execution time if the
@@ -129,6 +150,11 @@ static inline void instr_insn_end(DisasContextBase *db, CPUState *cpu)
 }
 
 static inline void instr_tb_end(DisasContextBase *db, CPUState *cpu)
+{
+}
+
+static inline void instr_tb_restore(CPUState *cpu, TranslationBlock *tb,
+                                    int insns_left)
 {
 }
 

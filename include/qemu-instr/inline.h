@@ -47,7 +47,13 @@ void qi_gen_add_u64(QITCGv_cpu vcpu_exec, uint64_t *counter, uint64_t value);
  * @QI_REGS_WRITE: Also write them (qi_reg_write()): TCG loads them
  *                 again after the call.
  * @QI_REGS_NONE: Neither: the cheapest call, for callbacks that only
- *                count or record their arguments.
+ *                count or record their arguments.  Translated code calls
+ *                the library's callback itself, with no QEMU function
+ *                in between: the callback must not read or write
+ *                registers or redirect the vCPU (those calls fail), and
+ *                a change of the event's callback (another one, or
+ *                none) drops the translated code, so the old callback
+ *                may still run until the vCPU leaves its current block.
  */
 typedef enum QIRegAccess {
     QI_REGS_READ = 0,
@@ -81,9 +87,19 @@ void qi_gen_regs(QITCGv_cpu vcpu_exec, QIRegAccess access);
  */
 
 /**
- * typedef QIScoreboard - Opaque handle of a scoreboard.
+ * struct QIScoreboard - Handle of a scoreboard.
+ * @offset: Private: where its entries are in the vCPUs' areas, for the
+ *          inline qi_scoreboard_get().  QEMU's own fields follow.
  */
-typedef struct QIScoreboard QIScoreboard;
+typedef struct QIScoreboard {
+    size_t offset;
+} QIScoreboard;
+
+/*
+ * Private: where a vCPU (what QICPU points to) keeps the address of its
+ * scoreboard area, for the inline qi_scoreboard_get()
+ */
+extern const size_t qi_scoreboard_vcpu_offset;
 
 /**
  * QI_SCOREBOARD_MAX_SIZE - Bytes per vCPU that all the scoreboards of a
@@ -132,10 +148,26 @@ void qi_scoreboard_free(QIScoreboard *sb);
  * @vcpu: The vCPU.
  *
  * Valid anywhere; the pointer stays valid until the scoreboard is freed.
+ * Inline: a few loads, no call, so that a callback on every instruction
+ * can afford it.
  *
  * Return: the entry, or NULL if @sb or @vcpu is NULL.
  */
+#ifndef QEMU_OSDEP_H
+static inline void *qi_scoreboard_get(QIScoreboard *sb, QICPU vcpu)
+{
+    unsigned char *area;
+
+    if (!sb || !vcpu) {
+        return NULL;
+    }
+    area = *(unsigned char **)((unsigned char *)vcpu +
+                               qi_scoreboard_vcpu_offset);
+    return area ? area + sb->offset : NULL;
+}
+#else
 void *qi_scoreboard_get(QIScoreboard *sb, QICPU vcpu);
+#endif
 
 /**
  * qi_scoreboard_get_index() - The entry of a vCPU index.
@@ -177,6 +209,35 @@ uint64_t qi_scoreboard_sum_u64(QIScoreboard *sb, size_t offset);
  */
 void qi_gen_vcpu_add_u64(QITCGv_cpu vcpu_exec, QIScoreboard *sb,
                          size_t offset, uint64_t value);
+
+/**
+ * qi_gen_vcpu_add_insns() - Count the instructions of a block exactly,
+ * with one add per block.
+ * @vcpu_exec: The vCPU value the _trans callback got.
+ * @sb: The scoreboard.
+ * @offset: Offset of the uint64_t counter in the entry (8-byte aligned).
+ * @per_insn: What each instruction adds (1 to count them).
+ *
+ * Valid in a guest_tb_before_trans callback.  Each time the block runs,
+ * the running vCPU's counter gets @per_insn for each of its instructions
+ * that starts: what qi_gen_vcpu_add_u64() of @per_insn in every
+ * guest_insn_before_trans callback of the block would add, so the count
+ * equals that of a callback on every instruction (and of TCG plugins'
+ * libinsn).  It costs one add per block: the block adds all of its
+ * instructions on entry, and when it is left in the middle (an
+ * instruction faults or needs QEMU's help, a callback redirects the
+ * vCPU), QEMU takes back what the instructions that did not start
+ * added.  An instruction that starts counts, even if it faults.
+ * So the counter runs ahead inside the block: what a callback reads
+ * there, or qi_gen_exec_if() tests, includes the instructions of the
+ * block still to come.  It is exact each time the block is left.
+ *
+ * Return: false, with nothing emitted, if @sb is NULL, @offset is out of
+ * the entry or not aligned, or the callback is not a
+ * guest_tb_before_trans one.
+ */
+bool qi_gen_vcpu_add_insns(QITCGv_cpu vcpu_exec, QIScoreboard *sb,
+                           size_t offset, uint64_t per_insn);
 
 /**
  * enum QICond - How qi_gen_exec_if() compares a counter with a value.

@@ -32,10 +32,14 @@ extern "C" {
  * guest_discon events, per-vCPU scoreboards, conditional execution-time
  * calls and qi_log().  Version 3 lets several libraries set callbacks
  * on one event (qi_ctrl_event_set_priority()), and gives each library
- * its build identity and handle (qemu-instr/library.h).  Libraries
- * built for versions 1 and 2 load unchanged.
+ * its build identity and handle (qemu-instr/library.h).  Version 4
+ * counts instructions exactly at block cost (qi_gen_vcpu_add_insns()),
+ * calls the callbacks of QI_REGS_NONE execution-time calls straight
+ * from translated code, and reads scoreboard entries inline
+ * (qi_scoreboard_get()).  Libraries built for versions 1 to 3 load
+ * unchanged.
  */
-#define QI_API_VERSION 3
+#define QI_API_VERSION 4
 #define QI_API_VERSION_MIN 1
 
 #ifndef QEMU_OSDEP_H

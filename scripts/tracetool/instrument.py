@@ -327,6 +327,11 @@ def _public(event):
     return args
 
 
+def public_types(event):
+    """The library's type of each argument of 'event'."""
+    return [t for t, _ in _public(event)]
+
+
 def _convert(event, to_public):
     """Argument names of 'event' converted from QEMU's types to the
     library's ('to_public') or back."""

@@ -197,18 +197,18 @@ class Env:
         run(['ninja'] + list(targets), cwd=build, timeout=3000)
         return build
 
-    def workload(self, arch):
-        """tests/instrument/workload/workload.c built statically for
+    def workload(self, arch, name='workload'):
+        """tests/instrument/workload/<name>.c built statically for
         linux-user guests of arch, with Debian's cross compiler (the host
         compiler for the host's architecture)."""
-        path = self.tmp('workload-' + arch)
+        path = self.tmp('%s-%s' % (name, arch))
         if not os.path.exists(path):
             cc = '%s-linux-gnu-gcc' % arch
             if not shutil.which(cc):
                 self.skip('%s is not installed (build-aux/install-deps '
                           'installs it)' % cc)
             run([cc, '-static', '-O2', '-Wall', '-Werror', '-o', path,
-                 os.path.join(HERE, 'workload', 'workload.c')])
+                 os.path.join(HERE, 'workload', name + '.c')])
         return path
 
     def guest_bin(self):

@@ -17,6 +17,7 @@ import subprocess
 
 from qemu_proc import SystemGuest
 from qitest import HERE, run, expect, expect_eq, expect_in
+from test_discon import guest_image, wait_serial
 from test_exec import ENV, oracle_args, read_oracles
 
 CONTRIB = os.path.join(os.path.dirname(os.path.dirname(HERE)), 'contrib',
@@ -104,21 +105,75 @@ def icount_rows(text):
                 for m in re.finditer(r'^ *(\S+) +(\d+) +(\d+)$', text, re.M))
 
 
+def libbb_insns(log):
+    """The instructions libbb counts: each block's, in full, when it
+    starts."""
+    m = re.search(r"^Total: bb's: \d+, insns: (\d+)$", read(log), re.M)
+    expect(m, "libbb's total", read(log))
+    return int(m.group(1))
+
+
+def expect_icount(env, qemu, argv, name, args, early_exits=False):
+    """icount with args on argv under qemu counts, in total and for
+    vCPU 0, libinsn's instructions and libbb's blocks of the same run;
+    with early_exits, the program leaves blocks in the middle (libbb's
+    instructions, counted by block, are more)."""
+    ours, log = env.tmp('icount.txt'), env.tmp('icount.plugins')
+    opt = ','.join(['file=' + example(env, 'icount'), 'arg=out=' + ours] +
+                   ['arg=' + a for a in args])
+    run([qemu] + oracle_args(env, log) + ['-instr', opt] + argv, env=ENV,
+        stdout=subprocess.DEVNULL)
+    rows, want = icount_rows(read(ours)), read_oracles(log)
+    what = 'icount %s, %s' % (' '.join(args) or 'callbacks', name)
+    expect_eq((want['insns'], want['blocks']), rows.get('total'),
+              '%s: total (insns, blocks)' % what)
+    expect_eq(rows['total'], rows.get('0'), '%s: vCPU 0' % what)
+    if early_exits:
+        expect(libbb_insns(log) > want['insns'],
+               '%s: blocks left in the middle (libbb counts more '
+               'instructions than libinsn)' % name,
+               (libbb_insns(log), want['insns']))
+    print('    %s: insns %d blocks %d' % ((what,) + rows['total']))
+
+
 def test_contrib_icount(env):
     """icount's per-vCPU and total counts equal libinsn's instructions
-    and libbb's blocks; inline=on gives the same totals on a program
-    whose blocks all run to their end."""
+    and libbb's blocks, with callbacks and with inline=on (one add per
+    block for the instructions, corrected when a block is left early):
+    on a program, and on workload/faults.c, which leaves blocks in the
+    middle in every way it can (faults recovered with siglongjmp(), a
+    store that faults and runs again, a trap instruction, signals,
+    longjmp()), on x86_64 and aarch64."""
     env.require_event('guest_tb_before_exec')
     for args in ([], ['inline=on']):
-        ours, log = env.tmp('icount.txt'), env.tmp('icount.plugins')
-        run_example(env, 'icount', ['out=' + ours] + args, [prog(env)],
-                    oracle_args(env, log))
-        rows, want = icount_rows(read(ours)), read_oracles(log)
-        expect_eq((want['insns'], want['blocks']), rows.get('total'),
-                  'icount %s: total (insns, blocks)' % ' '.join(args))
-        if not args:
-            expect_eq(rows['total'], rows.get('0'), 'icount: vCPU 0')
-    print('    insns %d blocks %d' % rows['total'])
+        expect_icount(env, env.qemu_user(), [prog(env)], 'prog', args)
+        expect_icount(env, env.qemu_user(), [env.workload('x86_64', 'faults')],
+                      'faults', args, early_exits=True)
+        expect_icount(env, env.qemu_user('aarch64'),
+                      [env.workload('aarch64', 'faults')], 'aarch64 faults',
+                      args, early_exits=True)
+
+
+def test_contrib_icount_system(env):
+    """In system mode, on guest/ints.S, which takes faults in the middle
+    of blocks (ud2, a divide error, a #GP) and timer interrupts: icount
+    inline=on counts libinsn's instructions and libbb's blocks."""
+    env.require_event('guest_tb_before_exec')
+    ours, log = env.tmp('icount-ints.txt'), env.tmp('icount-ints.plugins')
+    args = oracle_args(env, log) + [
+        '-instr', 'file=%s,arg=out=%s,arg=inline=on' %
+        (example(env, 'icount'), ours)]
+    with SystemGuest(env.qemu_system(), args=args,
+                     bios=guest_image(env, 'ints')) as vm:
+        wait_serial(vm, 'ints: done\n')
+        vm.shutdown()
+    rows, want = icount_rows(read(ours)), read_oracles(log)
+    expect_eq((want['insns'], want['blocks']), rows.get('total'),
+              'icount inline=on, ints guest: total (insns, blocks)')
+    expect(libbb_insns(log) > want['insns'],
+           'ints guest: blocks left in the middle',
+           (libbb_insns(log), want['insns']))
+    print('    ints guest: insns %d blocks %d' % rows['total'])
 
 
 def test_contrib_icount_static(env):

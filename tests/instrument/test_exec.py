@@ -198,6 +198,31 @@ def test_unload_with_exec_calls(env):
         vm.check_rounds()
 
 
+def test_direct_callback_switch(env):
+    """A callback that translated code calls itself (QI_REGS_NONE, API 4)
+    replaced by another from inside it: every instruction reaches one of
+    them, as libinsn counts them, and the first runs at most until its
+    block ends (TCG's largest block is 512 instructions)."""
+    env.require_mode('dynamic')
+    env.require_event('guest_insn_before_exec')
+    ours, log = env.tmp('switchcb.txt'), env.tmp('switchcb.plugins')
+    run([env.qemu_user()] + oracle_args(env, log) +
+        ['-instr', 'file=%s,arg=out=%s,arg=switch=100000' %
+         (env.lib('switchcb'), ours), env.workload('x86_64')], env=ENV,
+        stdout=subprocess.DEVNULL)
+    with open(ours) as fobj:
+        m = re.match(r'first (\d+) second (\d+) late (\d+)$', fobj.read())
+    expect(m, '"first N second N late N"', ours)
+    first, second, late = [int(x) for x in m.groups()]
+    want = read_oracles(log)['insns']
+    expect_eq(100000, first, 'calls of the first callback before the switch')
+    expect_eq(want, first + second + late,
+              'instructions: both callbacks together, and libinsn')
+    expect(second > 0 and late < 512, 'the second callback takes over '
+           'within a block', (first, second, late))
+    print('    first %d, late %d, second %d' % (first, late, second))
+
+
 def test_system_counts_mttcg(env):
     """A system guest on four vCPU threads (MTTCG): instructions and
     blocks equal libinsn's and libbb's, counted from start to exit."""

@@ -14,8 +14,51 @@ from tracetool import out
 import tracetool.instrument
 from tracetool.instrument import (instrumented_events, helper_name,
                                   exec_helper_args, gen_args, qi_gen,
-                                  qi_id, instr_call,
+                                  qi_id, instr_call, public_types,
                                   HELPER_VARIANTS, HELPER_ACCESS)
+
+
+# The TCG type of each of the callback's arguments, and how to make it
+# from the value the helpers get
+TEMP_OF = {"i64": "tcgv_i64_temp", "s64": "tcgv_i64_temp",
+           "i32": "tcgv_i32_temp", "s32": "tcgv_i32_temp",
+           "ptr": "tcgv_ptr_temp"}
+
+
+def direct_call(e, dynamic):
+    """(declarations, statements, condition) of the direct call of the
+    callback of e from translated code, for QI_REGS_NONE: the library's
+    function itself (dynamic mode), or trace_<name>() (static mode), with
+    the vCPU as its first argument and the others as the callback takes
+    them (a guest address as uint64_t).  condition: whether the host
+    passes a small struct argument as its bits (QIMemInfo): otherwise
+    the event always goes through its helper."""
+    args = exec_helper_args(e)
+    conv = any(t in tracetool.instrument.PUBLIC_CONV
+               for t in public_types(e)) and dynamic
+    types = ["void", "ptr"]
+    decls = ["TCGv_ptr vcpu = instr_tcg_vcpu();"]
+    temps = ["tcgv_ptr_temp(vcpu)"]
+    frees = ["tcg_temp_free_ptr(vcpu);"]
+    for htype, name, value, _ in args:
+        if htype == "tl":
+            types.append("i64")
+            decls.append("TCGv_i64 %s_i64 = instr_tcg_u64(tcgv_tl_temp(%s));"
+                         % (name, value))
+            temps.append("tcgv_i64_temp(%s_i64)" % name)
+            frees.append("tcg_temp_free_i64(%s_i64);" % name)
+        else:
+            types.append(htype)
+            temps.append("%s(%s)" % (TEMP_OF[htype], value))
+    info = "instr_direct_%s" % e.name
+    fn = "direct" if dynamic else "(void *)%s" % e.api()
+    indent = " " * len("tcg_gen_callN(")
+    call = "tcg_gen_call%d(%s, &%s, NULL,\n%s%s);" % (
+        len(temps), fn, info, indent, (",\n" + indent).join(temps))
+    typemask = " |\n                ".join(
+        "dh_typemask(%s, %d)" % (t, i) for i, t in enumerate(types))
+    return (info, typemask, decls, [call] + frees,
+            "INSTR_DIRECT_STRUCT_ARGS" if conv else None)
 
 
 def group_header(event, root):
@@ -37,6 +80,7 @@ def generate(events, backend, group):
         '#include "qemu/osdep.h"',
         '#include "cpu.h"',
         '#include "tcg/tcg-op.h"',
+        '#include "tcg/tcg-temp-internal.h"',
         '#include "accel/tcg/getpc.h"',
         '#include "qemu-instr/inline.h"',
         '#include "instrument/tcg.h"')
@@ -52,6 +96,7 @@ def generate(events, backend, group):
     dynamic = tracetool.instrument.MODE == "dynamic"
     for e in events:
         args = exec_helper_args(e)
+        info, typemask, decls, direct, cond = direct_call(e, dynamic)
         # Dynamic mode: the emitting library's callback of the event
         cell = ["cell"] if dynamic else []
         tcg_args = ["(TCGv_env)vcpu_exec"] + cell + \
@@ -71,8 +116,16 @@ def generate(events, backend, group):
         gnames = ", ".join(a.split()[-1].lstrip("*")
                            for a in gargs.split(", "))
         out('',
+            '/* The callback called from translated code (QI_REGS_NONE) */',
+            'static TCGHelperInfo %(info)s = {',
+            '    .name = "%(name)s",',
+            '    .flags = TCG_CALL_NO_RWG,',
+            '    .typemask = %(typemask)s,',
+            '};',
+            '',
             'void %(gen)s_by(QILibrary *self, %(gen_args)s)',
             '{',
+            info=info, name=helper_name(e) + "_direct", typemask=typemask,
             gen=qi_gen(e),
             gen_args=gargs)
         if dynamic:
@@ -81,14 +134,31 @@ def generate(events, backend, group):
             out('    TCGv_ptr cell = tcg_constant_ptr(instr_event_cell(self, %s));'
                 % qi_id(e),
                 '    int access = instr_tcg_exec_begin();',
+                '    void *direct;',
                 '',
                 '    instr_tcg_count(self, %s);' % qi_id(e),
                 '    switch (access) {')
         else:
             out('    switch (instr_tcg_exec_begin()) {')
         for access, call in calls:
-            out('    case %s:' % access,
-                '        %s' % call,
+            out('    case %s:' % access)
+            if access == "QI_REGS_NONE":
+                if dynamic:
+                    test = "instr_event_direct(self, %s)" % qi_id(e)
+                    out('        direct = %s;' % (
+                        "%s ? %s : NULL" % (cond, test) if cond else test),
+                        '        if (direct) {')
+                else:
+                    out('        {')
+                out(*["            " + d for d in decls])
+                out('')
+                out(*["            " + line for line in
+                      "\n".join(direct).split("\n")])
+                out('            break;',
+                    '        }')
+                if not dynamic:
+                    continue
+            out('        %s' % call,
                 '        break;')
         out('    }',
             '    instr_tcg_exec_end();',

@@ -13,27 +13,45 @@ emulator process and its children, steadier than wall time on a shared
 machine; the median over the rounds is what the tables use, with min and
 max beside it."""
 
-import resource
+import os
 import subprocess
+import tempfile
 import time
 
 
+def wait_usage(proc, timeout=None):
+    """Wait for proc (a Popen); return (user + system seconds, peak
+    resident set size in KiB) of it and its children."""
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG if deadline
+                                      else 0)
+        if pid:
+            break
+        if time.monotonic() > deadline:
+            proc.kill()
+            deadline = None
+        time.sleep(0.01)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return usage.ru_utime + usage.ru_stime, usage.ru_maxrss
+
+
 def cpu_time(argv, stdout, env=None, timeout=600):
-    """Run argv; return (user + system seconds of it, wall seconds, exit
-    status).  Its output goes to the file object stdout."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    """Run argv; return (user + system seconds of it, wall seconds, peak
+    RSS in KiB).  Its output goes to the file object stdout."""
     start = time.monotonic()
-    proc = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=stdout,
-                          stderr=subprocess.PIPE, env=env, timeout=timeout)
+    with open(os.devnull) as null, tempfile.TemporaryFile() as errf:
+        proc = subprocess.Popen(argv, stdin=null, stdout=stdout,
+                                stderr=errf, env=env)
+        cpu, rss = wait_usage(proc, timeout)
+        errf.seek(0)
+        err = errf.read().decode(errors='replace')
     wall = time.monotonic() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime -
-                                                before.ru_stime)
     if proc.returncode != 0:
         raise RuntimeError('%s failed (%d): %s' % (' '.join(argv),
                                                    proc.returncode,
-                                                   proc.stderr[-2000:]))
-    return cpu, wall
+                                                   err[-2000:]))
+    return cpu, wall, rss
 
 
 def interleave(cells, rounds, log=print):

@@ -101,3 +101,33 @@ def prepare(workdir, scale=1.0, suffix=''):
         ('cc1', [CC1, '-quiet', '-fpreprocessed', '-O2', path('cc1-input.i'),
                  '-o', '-']),
     ]
+
+
+# The per-call table: a loop of simple instructions, a few per block, so
+# that the time a callback on every instruction adds is mostly its calls
+MICRO_SOURCE = r'''
+#include <stdio.h>
+int main(void)
+{
+    unsigned long x = 1;
+    long i;
+
+    for (i = 0; i < @N@; i++) {
+        x = (x ^ (x >> 3)) + i;
+    }
+    printf("%lu\n", x);
+    return 0;
+}
+'''
+MICRO_ITERATIONS = 60000000
+
+
+def prepare_micro(workdir, scale=1.0):
+    """Build the per-call loop; return (name, argv)."""
+    src = os.path.join(workdir, 'micro.c')
+    exe = os.path.join(workdir, 'micro')
+    with open(src, 'w') as fobj:
+        fobj.write(MICRO_SOURCE.replace('@N@', str(int(MICRO_ITERATIONS *
+                                                       scale))))
+    subprocess.run(['gcc', '-O1', '-static', '-o', exe, src], check=True)
+    return ('micro', [exe])

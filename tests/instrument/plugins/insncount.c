@@ -5,7 +5,9 @@
  * A callback per instruction that adds one to the vCPU's slot of a
  * scoreboard, registered with QEMU_PLUGIN_CB_NO_REGS: the least a TCG
  * plugin can do per call, and less than tests/tcg/plugins/libinsn.so
- * does.  Prints "insns: N", as libinsn does.
+ * does.  Prints "insns: N", as libinsn does.  With noop=on the callback
+ * does nothing at all (and it counts nothing): what a call from
+ * translated code costs a plugin, for the per-call table of make bench.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -21,9 +23,15 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
 static struct qemu_plugin_scoreboard *counts;
 static qemu_plugin_u64 insns;
 
+static bool noop;
+
 static void insn_exec(unsigned int cpu_index, void *udata)
 {
     qemu_plugin_u64_add(insns, cpu_index, 1);
+}
+
+static void insn_noop(unsigned int cpu_index, void *udata)
+{
 }
 
 static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
@@ -33,7 +41,7 @@ static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 
     for (i = 0; i < n; i++) {
         qemu_plugin_register_vcpu_insn_exec_cb(qemu_plugin_tb_get_insn(tb, i),
-                                               insn_exec,
+                                               noop ? insn_noop : insn_exec,
                                                QEMU_PLUGIN_CB_NO_REGS, NULL);
     }
 }
@@ -51,6 +59,11 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id,
                                            const qemu_info_t *info,
                                            int argc, char **argv)
 {
+    noop = argc == 1 && g_strcmp0(argv[0], "noop=on") == 0;
+    if (argc > (noop ? 1 : 0)) {
+        fprintf(stderr, "insncount: the only argument is noop=on\n");
+        return -1;
+    }
     counts = qemu_plugin_scoreboard_new(sizeof(uint64_t));
     insns = qemu_plugin_scoreboard_u64(counts);
     qemu_plugin_register_vcpu_tb_trans_cb(id, tb_trans);

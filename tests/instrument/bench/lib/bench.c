@@ -6,6 +6,13 @@
  *   job=NAME   what to do (default: nothing):
  *     insn-inline, insn-cb    count instructions (inline add / callback)
  *     insn-sb                 the same on a scoreboard (per-vCPU inline add)
+ *     insn-exact              the same with one add per block, exact
+ *                             (qi_gen_vcpu_add_insns())
+ *     insn-noop, insn-noop-read
+ *                             a callback per instruction that does nothing,
+ *                             emitted with QI_REGS_NONE (called from the
+ *                             translated code) or QI_REGS_READ (through
+ *                             the event's helper)
  *     bb-inline, bb-cb        count blocks (and, inline, instructions)
  *     mem-inline, mem-cb      count memory accesses
  *     memtrace                every access to the library, through the
@@ -35,7 +42,8 @@
 enum Job {
     JOB_NONE, JOB_INSN_INLINE, JOB_INSN_CB, JOB_BB_INLINE, JOB_BB_CB,
     JOB_MEM_INLINE, JOB_MEM_CB, JOB_MEMTRACE, JOB_MEMTRACE_CB, JOB_EXECLOG,
-    JOB_INSN_SB, JOB_VALUES_CB,
+    JOB_INSN_SB, JOB_VALUES_CB, JOB_INSN_EXACT, JOB_INSN_NOOP,
+    JOB_INSN_NOOP_READ,
 };
 
 static const char *const job_names[] = {
@@ -46,6 +54,8 @@ static const char *const job_names[] = {
     [JOB_MEMTRACE] = "memtrace", [JOB_MEMTRACE_CB] = "memtrace-cb",
     [JOB_EXECLOG] = "execlog",
     [JOB_INSN_SB] = "insn-sb", [JOB_VALUES_CB] = "values-cb",
+    [JOB_INSN_EXACT] = "insn-exact", [JOB_INSN_NOOP] = "insn-noop",
+    [JOB_INSN_NOOP_READ] = "insn-noop-read",
 };
 
 static enum Job job;
@@ -186,6 +196,11 @@ void qi_event_guest_insn_before_trans(QICPU vcpu, QITCGv_cpu vcpu_exec,
         execlog_trans(vcpu, pc, size, bytes);
         /* fall through */
     case JOB_INSN_CB:
+    case JOB_INSN_NOOP:
+        /* As the plugins' callbacks: no register access */
+        qi_gen_regs(vcpu_exec, QI_REGS_NONE);
+        /* fall through */
+    case JOB_INSN_NOOP_READ:
         qi_event_gen_guest_insn_before_exec(vcpu_exec, pc);
         break;
     default:
@@ -195,7 +210,9 @@ void qi_event_guest_insn_before_trans(QICPU vcpu, QITCGv_cpu vcpu_exec,
 
 void qi_event_guest_insn_before_exec(QICPU vcpu, uint64_t pc)
 {
-    if (job == JOB_EXECLOG) {
+    if (job >= JOB_INSN_NOOP) {
+        return;
+    } else if (job == JOB_EXECLOG) {
         execlog_insn(vcpu, pc);
     } else {
         insns++;
@@ -206,10 +223,13 @@ void qi_event_guest_tb_before_trans(QICPU vcpu, QITCGv_cpu vcpu_exec,
                                     uint64_t pc, uint32_t n_insns,
                                     uint32_t size)
 {
-    if (job == JOB_BB_INLINE) {
+    if (job == JOB_INSN_EXACT) {
+        qi_gen_vcpu_add_insns(vcpu_exec, scoreboard, 0, 1);
+    } else if (job == JOB_BB_INLINE) {
         qi_gen_add_u64(vcpu_exec, &blocks, 1);
         qi_gen_add_u64(vcpu_exec, &insns, n_insns);
     } else if (job == JOB_BB_CB) {
+        qi_gen_regs(vcpu_exec, QI_REGS_NONE);
         qi_event_gen_guest_tb_before_exec(vcpu_exec, pc);
     }
 }
@@ -232,6 +252,7 @@ void qi_event_guest_mem_before_trans(QICPU vcpu, QITCGv_cpu vcpu_exec,
     case JOB_MEM_CB:
     case JOB_MEMTRACE_CB:
     case JOB_EXECLOG:
+        qi_gen_regs(vcpu_exec, QI_REGS_NONE);
         qi_event_gen_guest_mem_before_exec(vcpu_exec, vaddr, info);
         break;
     default:
@@ -299,7 +320,7 @@ void qi_fini(void)
         fclose(log_file);
         log_file = NULL;
     }
-    if (job == JOB_INSN_SB) {
+    if (job == JOB_INSN_SB || job == JOB_INSN_EXACT) {
         insns = qi_scoreboard_sum_u64(scoreboard, 0);
     } else if (job == JOB_VALUES_CB) {
         sum = value_sum[0] ^ value_sum[1] ^ value_xor[0] ^ value_xor[1];
@@ -358,7 +379,7 @@ int qi_init(int argc, const char **argv)
         }
         insn_text = g_hash_table_new_full(NULL, NULL, NULL, g_free);
     }
-    if (job == JOB_INSN_SB) {
+    if (job == JOB_INSN_SB || job == JOB_INSN_EXACT) {
         scoreboard = qi_scoreboard_new(sizeof(uint64_t));
     }
     if (job == JOB_MEMTRACE && !qi_mem_trace_set(trace_batch, NULL, entries)) {
@@ -376,10 +397,13 @@ int qi_init(int argc, const char **argv)
         enable(QI_EVENT_GUEST_MEM_AFTER_EXEC);
         break;
     case JOB_INSN_CB:
+    case JOB_INSN_NOOP:
+    case JOB_INSN_NOOP_READ:
         enable(QI_EVENT_GUEST_INSN_BEFORE_TRANS);
         enable(QI_EVENT_GUEST_INSN_BEFORE_EXEC);
         break;
     case JOB_BB_INLINE:
+    case JOB_INSN_EXACT:
         enable(QI_EVENT_GUEST_TB_BEFORE_TRANS);
         break;
     case JOB_BB_CB:

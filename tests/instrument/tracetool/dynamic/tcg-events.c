@@ -3,6 +3,7 @@
 #include "qemu/osdep.h"
 #include "cpu.h"
 #include "tcg/tcg-op.h"
+#include "tcg/tcg-temp-internal.h"
 #include "accel/tcg/getpc.h"
 #include "qemu-instr/inline.h"
 #include "instrument/tcg.h"
@@ -14,10 +15,20 @@
 #include "exec/helper-info.c.inc"
 #undef HELPER_H
 
+/* The callback called from translated code (QI_REGS_NONE) */
+static TCGHelperInfo instr_direct_qi_test_exec_exec = {
+    .name = "instr_qi_test_exec_exec_direct",
+    .flags = TCG_CALL_NO_RWG,
+    .typemask = dh_typemask(void, 0) |
+                dh_typemask(ptr, 1) |
+                dh_typemask(i64, 2),
+};
+
 void qi_event_gen_qi_test_exec_exec_by(QILibrary *self, QITCGv_cpu vcpu_exec, uint64_t pc)
 {
     TCGv_ptr cell = tcg_constant_ptr(instr_event_cell(self, QI_EVENT_QI_TEST_EXEC_EXEC));
     int access = instr_tcg_exec_begin();
+    void *direct;
 
     instr_tcg_count(self, QI_EVENT_QI_TEST_EXEC_EXEC);
     switch (access) {
@@ -32,6 +43,16 @@ void qi_event_gen_qi_test_exec_exec_by(QILibrary *self, QITCGv_cpu vcpu_exec, ui
                                               tcg_constant_i64(pc));
         break;
     case QI_REGS_NONE:
+        direct = instr_event_direct(self, QI_EVENT_QI_TEST_EXEC_EXEC);
+        if (direct) {
+            TCGv_ptr vcpu = instr_tcg_vcpu();
+
+            tcg_gen_call2(direct, &instr_direct_qi_test_exec_exec, NULL,
+                          tcgv_ptr_temp(vcpu),
+                          tcgv_i64_temp(tcg_constant_i64(pc)));
+            tcg_temp_free_ptr(vcpu);
+            break;
+        }
         gen_helper_instr_qi_test_exec_exec_noregs((TCGv_env)vcpu_exec,
                                                   cell,
                                                   tcg_constant_i64(pc));
@@ -74,10 +95,21 @@ void HELPER(instr_qi_test_exec_exec_noregs)(CPUArchState *env, void *cell, uint6
     instr_exec_leave(cpu);
 }
 
+/* The callback called from translated code (QI_REGS_NONE) */
+static TCGHelperInfo instr_direct_qi_test_mem_exec = {
+    .name = "instr_qi_test_mem_exec_direct",
+    .flags = TCG_CALL_NO_RWG,
+    .typemask = dh_typemask(void, 0) |
+                dh_typemask(ptr, 1) |
+                dh_typemask(i64, 2) |
+                dh_typemask(i32, 3),
+};
+
 void qi_event_gen_qi_test_mem_exec_by(QILibrary *self, QITCGv_cpu vcpu_exec, QITCGv vaddr, QIMemInfo info)
 {
     TCGv_ptr cell = tcg_constant_ptr(instr_event_cell(self, QI_EVENT_QI_TEST_MEM_EXEC));
     int access = instr_tcg_exec_begin();
+    void *direct;
 
     instr_tcg_count(self, QI_EVENT_QI_TEST_MEM_EXEC);
     switch (access) {
@@ -94,6 +126,19 @@ void qi_event_gen_qi_test_mem_exec_by(QILibrary *self, QITCGv_cpu vcpu_exec, QIT
                                              tcg_constant_i32(instr_mem_info_pack(info)));
         break;
     case QI_REGS_NONE:
+        direct = INSTR_DIRECT_STRUCT_ARGS ? instr_event_direct(self, QI_EVENT_QI_TEST_MEM_EXEC) : NULL;
+        if (direct) {
+            TCGv_ptr vcpu = instr_tcg_vcpu();
+            TCGv_i64 vaddr_i64 = instr_tcg_u64(tcgv_tl_temp((TCGv)vaddr));
+
+            tcg_gen_call3(direct, &instr_direct_qi_test_mem_exec, NULL,
+                          tcgv_ptr_temp(vcpu),
+                          tcgv_i64_temp(vaddr_i64),
+                          tcgv_i32_temp(tcg_constant_i32(instr_mem_info_pack(info))));
+            tcg_temp_free_ptr(vcpu);
+            tcg_temp_free_i64(vaddr_i64);
+            break;
+        }
         gen_helper_instr_qi_test_mem_exec_noregs((TCGv_env)vcpu_exec,
                                                  cell,
                                                  (TCGv)vaddr,
@@ -137,10 +182,21 @@ void HELPER(instr_qi_test_mem_exec_noregs)(CPUArchState *env, void *cell, target
     instr_exec_leave(cpu);
 }
 
+/* The callback called from translated code (QI_REGS_NONE) */
+static TCGHelperInfo instr_direct_qi_test_value_exec = {
+    .name = "instr_qi_test_value_exec_direct",
+    .flags = TCG_CALL_NO_RWG,
+    .typemask = dh_typemask(void, 0) |
+                dh_typemask(ptr, 1) |
+                dh_typemask(i64, 2) |
+                dh_typemask(i64, 3),
+};
+
 void qi_event_gen_qi_test_value_exec_by(QILibrary *self, QITCGv_cpu vcpu_exec, QITCGv vaddr)
 {
     TCGv_ptr cell = tcg_constant_ptr(instr_event_cell(self, QI_EVENT_QI_TEST_VALUE_EXEC));
     int access = instr_tcg_exec_begin();
+    void *direct;
 
     instr_tcg_count(self, QI_EVENT_QI_TEST_VALUE_EXEC);
     switch (access) {
@@ -157,6 +213,19 @@ void qi_event_gen_qi_test_value_exec_by(QILibrary *self, QITCGv_cpu vcpu_exec, Q
                                                instr_tcg_site_value(0));
         break;
     case QI_REGS_NONE:
+        direct = instr_event_direct(self, QI_EVENT_QI_TEST_VALUE_EXEC);
+        if (direct) {
+            TCGv_ptr vcpu = instr_tcg_vcpu();
+            TCGv_i64 vaddr_i64 = instr_tcg_u64(tcgv_tl_temp((TCGv)vaddr));
+
+            tcg_gen_call3(direct, &instr_direct_qi_test_value_exec, NULL,
+                          tcgv_ptr_temp(vcpu),
+                          tcgv_i64_temp(vaddr_i64),
+                          tcgv_i64_temp(instr_tcg_site_value(0)));
+            tcg_temp_free_ptr(vcpu);
+            tcg_temp_free_i64(vaddr_i64);
+            break;
+        }
         gen_helper_instr_qi_test_value_exec_noregs((TCGv_env)vcpu_exec,
                                                    cell,
                                                    (TCGv)vaddr,

@@ -3,6 +3,7 @@
 #include "qemu/osdep.h"
 #include "cpu.h"
 #include "tcg/tcg-op.h"
+#include "tcg/tcg-temp-internal.h"
 #include "accel/tcg/getpc.h"
 #include "qemu-instr/inline.h"
 #include "instrument/tcg.h"
@@ -13,6 +14,15 @@
 #include "exec/helper-gen.h.inc"
 #include "exec/helper-info.c.inc"
 #undef HELPER_H
+
+/* The callback called from translated code (QI_REGS_NONE) */
+static TCGHelperInfo instr_direct_qi_test_exec_exec = {
+    .name = "instr_qi_test_exec_exec_direct",
+    .flags = TCG_CALL_NO_RWG,
+    .typemask = dh_typemask(void, 0) |
+                dh_typemask(ptr, 1) |
+                dh_typemask(i64, 2),
+};
 
 void qi_event_gen_qi_test_exec_exec_by(QILibrary *self, QITCGv_cpu vcpu_exec, uint64_t pc)
 {
@@ -26,9 +36,15 @@ void qi_event_gen_qi_test_exec_exec_by(QILibrary *self, QITCGv_cpu vcpu_exec, ui
                                               tcg_constant_i64(pc));
         break;
     case QI_REGS_NONE:
-        gen_helper_instr_qi_test_exec_exec_noregs((TCGv_env)vcpu_exec,
-                                                  tcg_constant_i64(pc));
-        break;
+        {
+            TCGv_ptr vcpu = instr_tcg_vcpu();
+
+            tcg_gen_call2((void *)trace_qi_test_exec_exec, &instr_direct_qi_test_exec_exec, NULL,
+                          tcgv_ptr_temp(vcpu),
+                          tcgv_i64_temp(tcg_constant_i64(pc)));
+            tcg_temp_free_ptr(vcpu);
+            break;
+        }
     }
     instr_tcg_exec_end();
 }
@@ -67,6 +83,16 @@ void HELPER(instr_qi_test_exec_exec_noregs)(CPUArchState *env, uint64_t pc)
     instr_exec_leave(cpu);
 }
 
+/* The callback called from translated code (QI_REGS_NONE) */
+static TCGHelperInfo instr_direct_qi_test_mem_exec = {
+    .name = "instr_qi_test_mem_exec_direct",
+    .flags = TCG_CALL_NO_RWG,
+    .typemask = dh_typemask(void, 0) |
+                dh_typemask(ptr, 1) |
+                dh_typemask(i64, 2) |
+                dh_typemask(i32, 3),
+};
+
 void qi_event_gen_qi_test_mem_exec_by(QILibrary *self, QITCGv_cpu vcpu_exec, QITCGv vaddr, QIMemInfo info)
 {
     switch (instr_tcg_exec_begin()) {
@@ -81,10 +107,18 @@ void qi_event_gen_qi_test_mem_exec_by(QILibrary *self, QITCGv_cpu vcpu_exec, QIT
                                              tcg_constant_i32(instr_mem_info_pack(info)));
         break;
     case QI_REGS_NONE:
-        gen_helper_instr_qi_test_mem_exec_noregs((TCGv_env)vcpu_exec,
-                                                 (TCGv)vaddr,
-                                                 tcg_constant_i32(instr_mem_info_pack(info)));
-        break;
+        {
+            TCGv_ptr vcpu = instr_tcg_vcpu();
+            TCGv_i64 vaddr_i64 = instr_tcg_u64(tcgv_tl_temp((TCGv)vaddr));
+
+            tcg_gen_call3((void *)trace_qi_test_mem_exec, &instr_direct_qi_test_mem_exec, NULL,
+                          tcgv_ptr_temp(vcpu),
+                          tcgv_i64_temp(vaddr_i64),
+                          tcgv_i32_temp(tcg_constant_i32(instr_mem_info_pack(info))));
+            tcg_temp_free_ptr(vcpu);
+            tcg_temp_free_i64(vaddr_i64);
+            break;
+        }
     }
     instr_tcg_exec_end();
 }
@@ -123,6 +157,16 @@ void HELPER(instr_qi_test_mem_exec_noregs)(CPUArchState *env, target_ulong vaddr
     instr_exec_leave(cpu);
 }
 
+/* The callback called from translated code (QI_REGS_NONE) */
+static TCGHelperInfo instr_direct_qi_test_value_exec = {
+    .name = "instr_qi_test_value_exec_direct",
+    .flags = TCG_CALL_NO_RWG,
+    .typemask = dh_typemask(void, 0) |
+                dh_typemask(ptr, 1) |
+                dh_typemask(i64, 2) |
+                dh_typemask(i64, 3),
+};
+
 void qi_event_gen_qi_test_value_exec_by(QILibrary *self, QITCGv_cpu vcpu_exec, QITCGv vaddr)
 {
     switch (instr_tcg_exec_begin()) {
@@ -137,10 +181,18 @@ void qi_event_gen_qi_test_value_exec_by(QILibrary *self, QITCGv_cpu vcpu_exec, Q
                                                instr_tcg_site_value(0));
         break;
     case QI_REGS_NONE:
-        gen_helper_instr_qi_test_value_exec_noregs((TCGv_env)vcpu_exec,
-                                                   (TCGv)vaddr,
-                                                   instr_tcg_site_value(0));
-        break;
+        {
+            TCGv_ptr vcpu = instr_tcg_vcpu();
+            TCGv_i64 vaddr_i64 = instr_tcg_u64(tcgv_tl_temp((TCGv)vaddr));
+
+            tcg_gen_call3((void *)trace_qi_test_value_exec, &instr_direct_qi_test_value_exec, NULL,
+                          tcgv_ptr_temp(vcpu),
+                          tcgv_i64_temp(vaddr_i64),
+                          tcgv_i64_temp(instr_tcg_site_value(0)));
+            tcg_temp_free_ptr(vcpu);
+            tcg_temp_free_i64(vaddr_i64);
+            break;
+        }
     }
     instr_tcg_exec_end();
 }
