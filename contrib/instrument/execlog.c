@@ -143,12 +143,19 @@ void qi_event_guest_insn_before_exec(QICPU vcpu, uint64_t data)
         return;
     }
     if (v->line->len) {
-        if (v->used + v->line->len + 1 > OUT_SIZE) {
+        g_string_append_c(v->line, '\n');
+        if (v->used + v->line->len > OUT_SIZE) {
             flush(v);
         }
-        memcpy(v->out + v->used, v->line->str, v->line->len);
-        v->used += v->line->len;
-        v->out[v->used++] = '\n';
+        if (v->line->len > OUT_SIZE) {
+            /* A string instruction's thousands of accesses */
+            g_mutex_lock(&lock);
+            fwrite(v->line->str, 1, v->line->len, out);
+            g_mutex_unlock(&lock);
+        } else {
+            memcpy(v->out + v->used, v->line->str, v->line->len);
+            v->used += v->line->len;
+        }
         g_string_truncate(v->line, 0);
     }
     g_string_append_len(v->line, v->prefix, v->prefix_len);

@@ -143,7 +143,8 @@ def instr_library(build_dir, dynamic, out,
                   source=os.path.join(LIBDIR, 'bench.c')):
     """A qemu-instr library (bench/lib/bench.c, or source) for the
     dynamic build."""
-    lib = os.path.join(out, 'lib%s.so' % os.path.basename(source)[:-2])
+    # Not lib<name>.so: the plugins of the same name (execlog) live there
+    lib = os.path.join(out, 'libinstr-%s.so' % os.path.basename(source)[:-2])
     subprocess.run(['cc', '-shared', '-fPIC', '-O2', '-Wall', '-Werror',
                     '-o', lib, '-I' + os.path.join(build_dir, 'src',
                                                    'include'),
