@@ -127,7 +127,6 @@ TCGv_ptr instr_tcg_vcpu(void)
     return cpu;
 }
 
-
 void qi_gen_regs(QITCGv_cpu vcpu_exec, QIRegAccess access)
 {
     if (access == QI_REGS_READ || access == QI_REGS_WRITE ||

@@ -26,7 +26,8 @@ TEMP_OF = {"i64": "tcgv_i64_temp", "s64": "tcgv_i64_temp",
 
 
 def direct_call(e, dynamic):
-    """(declarations, statements, condition) of the direct call of the
+    """(name of its TCGHelperInfo, typemask, declarations, statements,
+    condition) of the direct call of the
     callback of e from translated code, for QI_REGS_NONE: the library's
     function itself (dynamic mode), or trace_<name>() (static mode), with
     the vCPU as its first argument and the others as the callback takes
