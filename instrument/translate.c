@@ -398,14 +398,24 @@ void instr_mem_after_i128(TCGv_i128 val, MemOpIdx oi, bool store)
     tcg_temp_free_i64(hi);
 }
 
+/*
+ * Counters in one page share the constant their address is an offset
+ * from: two adds in a block (blocks and instructions) then materialize
+ * one address, not two.
+ */
+#define INSTR_COUNTER_BASE_ALIGN 4096
+
 void qi_gen_add_u64(QITCGv_cpu vcpu_exec, uint64_t *counter, uint64_t value)
 {
-    TCGv_ptr ptr = tcg_constant_ptr(counter);
+    uintptr_t base = QEMU_ALIGN_DOWN((uintptr_t)counter,
+                                     INSTR_COUNTER_BASE_ALIGN);
+    TCGv_ptr ptr = tcg_constant_ptr(base);
     TCGv_i64 val = tcg_temp_ebb_new_i64();
+    tcg_target_long offset = (uintptr_t)counter - base;
 
-    tcg_gen_ld_i64(val, ptr, 0);
+    tcg_gen_ld_i64(val, ptr, offset);
     tcg_gen_addi_i64(val, val, value);
-    tcg_gen_st_i64(val, ptr, 0);
+    tcg_gen_st_i64(val, ptr, offset);
     tcg_temp_free_i64(val);
     instr_tcg_exec_emitted();
 }

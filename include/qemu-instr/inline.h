@@ -326,7 +326,7 @@ bool qi_mem_trace_set_by(QILibrary *self, QIMemTraceFn fn, void *data,
  * qi_mem_trace_set() - Start (or stop) collecting a memory trace.
  * @fn: Receives the records; NULL stops the trace.
  * @data: Passed to @fn.
- * @entries: Records per vCPU buffer; 0 for the default (16384), at most
+ * @entries: Records per vCPU buffer; 0 for the default (1024), at most
  *           QI_MEM_TRACE_MAX_ENTRIES.
  *
  * Valid anywhere; one trace exists at a time, owned by the library that

@@ -14,7 +14,7 @@ from tracetool import out
 import tracetool.instrument
 from tracetool.instrument import (instrumented_events, helper_name,
                                   exec_helper_args, gen_args, qi_gen,
-                                  qi_id, instr_call, public_types,
+                                  qi_fn, qi_id, instr_call, public_types,
                                   HELPER_VARIANTS, HELPER_ACCESS)
 
 
@@ -29,14 +29,15 @@ def direct_call(e, dynamic):
     """(name of its TCGHelperInfo, typemask, declarations, statements,
     condition) of the direct call of the
     callback of e from translated code, for QI_REGS_NONE: the library's
-    function itself (dynamic mode), or trace_<name>() (static mode), with
-    the vCPU as its first argument and the others as the callback takes
-    them (a guest address as uint64_t).  condition: whether the host
-    passes a small struct argument as its bits (QIMemInfo): otherwise
-    the event always goes through its helper."""
+    function itself, with the vCPU as its first argument and the others
+    as the callback takes them (a guest address as uint64_t).  Dynamic
+    mode: condition says whether the host passes a small struct argument
+    as its bits (QIMemInfo); otherwise the event always goes through its
+    helper.  Static mode calls qi_event_<name>() (with no struct
+    argument), or trace_<name>(), which converts them."""
     args = exec_helper_args(e)
     conv = any(t in tracetool.instrument.PUBLIC_CONV
-               for t in public_types(e)) and dynamic
+               for t in public_types(e))
     types = ["void", "ptr"]
     decls = ["TCGv_ptr vcpu = instr_tcg_vcpu();"]
     temps = ["tcgv_ptr_temp(vcpu)"]
@@ -52,14 +53,17 @@ def direct_call(e, dynamic):
             types.append(htype)
             temps.append("%s(%s)" % (TEMP_OF[htype], value))
     info = "instr_direct_%s" % e.name
-    fn = "direct" if dynamic else "(void *)%s" % e.api()
+    if dynamic:
+        fn = "direct"
+    else:
+        fn = "(void *)%s" % (e.api() if conv else qi_fn(e))
     indent = " " * len("tcg_gen_callN(")
     call = "tcg_gen_call%d(%s, &%s, NULL,\n%s%s);" % (
         len(temps), fn, info, indent, (",\n" + indent).join(temps))
     typemask = " |\n                ".join(
         "dh_typemask(%s, %d)" % (t, i) for i, t in enumerate(types))
     return (info, typemask, decls, [call] + frees,
-            "INSTR_DIRECT_STRUCT_ARGS" if conv else None)
+            "INSTR_DIRECT_STRUCT_ARGS" if conv and dynamic else None)
 
 
 def group_header(event, root):

@@ -39,7 +39,7 @@ void qi_event_gen_qi_test_exec_exec_by(QILibrary *self, QITCGv_cpu vcpu_exec, ui
         {
             TCGv_ptr vcpu = instr_tcg_vcpu();
 
-            tcg_gen_call2((void *)trace_qi_test_exec_exec, &instr_direct_qi_test_exec_exec, NULL,
+            tcg_gen_call2((void *)qi_event_qi_test_exec_exec, &instr_direct_qi_test_exec_exec, NULL,
                           tcgv_ptr_temp(vcpu),
                           tcgv_i64_temp(tcg_constant_i64(pc)));
             tcg_temp_free_ptr(vcpu);
@@ -185,7 +185,7 @@ void qi_event_gen_qi_test_value_exec_by(QILibrary *self, QITCGv_cpu vcpu_exec, Q
             TCGv_ptr vcpu = instr_tcg_vcpu();
             TCGv_i64 vaddr_i64 = instr_tcg_u64(tcgv_tl_temp((TCGv)vaddr));
 
-            tcg_gen_call3((void *)trace_qi_test_value_exec, &instr_direct_qi_test_value_exec, NULL,
+            tcg_gen_call3((void *)qi_event_qi_test_value_exec, &instr_direct_qi_test_value_exec, NULL,
                           tcgv_ptr_temp(vcpu),
                           tcgv_i64_temp(vaddr_i64),
                           tcgv_i64_temp(instr_tcg_site_value(0)));
