@@ -6,7 +6,7 @@
 #
 # SPDX-License-Identifier: GPL-2.0-or-later
 
-"""Four builds from the same pristine QEMU 10.0 tarball, configured with
+"""Five builds from the same pristine QEMU 10.0 tarball, configured with
 the same options, in BUILD-bench/<name>:
 
   vanilla   QEMU 10.0 as released (plus the one build fix every build of
@@ -15,9 +15,16 @@ the same options, in BUILD-bench/<name>:
   dynamic   qemu-instr, --with-trace-instrument=dynamic
   static    qemu-instr, --with-trace-instrument=static, with the benchmark
             library (bench/lib/bench.c) compiled in
+  static-execlog
+            the same with the shipped execlog example
+            (contrib/instrument/execlog.c) compiled in instead
 
-Each builds qemu-x86_64 and qemu-system-x86_64; vanilla also the
-upstream plugins the jobs are compared with.  Later runs are incremental.
+The instrumented ones instrument what "make" builds by default: the
+guest events and tests/instrument/events.list (a device event among
+them, the UART's serial_write).  Each builds qemu-x86_64 and
+qemu-system-x86_64; vanilla also the upstream plugins the jobs are
+compared with.  Later runs are incremental, and configure again when
+the options changed.
 """
 
 import os
@@ -51,12 +58,20 @@ def configure_python():
             return shutil.which(python) or python
     return 'python3'
 
+EVENTS = ['--with-instrument-events=' +
+          os.path.join(os.path.dirname(HERE), 'events.list')]
+# Where the static-execlog build takes its library from: a directory
+# holding only the example (static mode compiles every *.c there)
+EXECLOG_DIR = 'static-execlog-lib'
+
 MODES = {
     'vanilla': [],
     'none': ['--with-trace-instrument=none'],
-    'dynamic': ['--with-trace-instrument=dynamic'],
+    'dynamic': ['--with-trace-instrument=dynamic'] + EVENTS,
     'static': ['--with-trace-instrument=static',
-               '--with-trace-instrument-path=' + LIBDIR],
+               '--with-trace-instrument-path=' + LIBDIR] + EVENTS,
+    'static-execlog': ['--with-trace-instrument=static',
+                       '--with-trace-instrument-path=@EXECLOG@'] + EVENTS,
 }
 
 TARGETS = ['qemu-x86_64', 'qemu-system-x86_64']
@@ -101,20 +116,43 @@ def vanilla_source(build, bench):
     return src
 
 
+def execlog_library(bench):
+    """BENCH/static-execlog-lib holding contrib/instrument/execlog.c,
+    copied only when it changed (a copy rebuilds the library)."""
+    lib = os.path.join(bench, EXECLOG_DIR)
+    os.makedirs(lib, exist_ok=True)
+    src = os.path.join(REPO, 'contrib', 'instrument', 'execlog.c')
+    dst = os.path.join(lib, 'execlog.c')
+    with open(src, 'rb') as fobj:
+        text = fobj.read()
+    if not os.path.exists(dst) or open(dst, 'rb').read() != text:
+        with open(dst, 'wb') as fobj:
+            fobj.write(text)
+    return lib
+
+
 def build(name, build_dir, bench, log=print):
-    """Configure (once) and build one configuration; return its dir."""
+    """Configure (when new, or when its options changed) and build one
+    configuration; return its dir."""
     src = (vanilla_source(build_dir, bench) if name == 'vanilla'
            else os.path.join(build_dir, 'src'))
     out = os.path.join(bench, name)
     logfile = os.path.join(bench, name + '.log')
     env = dict(os.environ, CCACHE_BASEDIR=bench, CCACHE_NOHASHDIR='1')
-    if not os.path.exists(os.path.join(out, 'build.ninja')):
+    cc = 'ccache cc' if shutil.which('ccache') else 'cc'
+    args = [os.path.join(src, 'configure'), '--cc=' + cc,
+            '--python=' + configure_python()] + CONFIGURE_ARGS + [
+        a.replace('@EXECLOG@', execlog_library(bench)) if '@EXECLOG@' in a
+        else a for a in MODES[name]]
+    stamp = os.path.join(out, '.qi-configure-args')
+    old = open(stamp).read() if os.path.exists(stamp) else None
+    if (not os.path.exists(os.path.join(out, 'build.ninja')) or
+            old != '\n'.join(args)):
         os.makedirs(out, exist_ok=True)
-        cc = 'ccache cc' if shutil.which('ccache') else 'cc'
         log('configuring %s (log: %s)' % (name, logfile))
-        run([os.path.join(src, 'configure'), '--cc=' + cc,
-             '--python=' + configure_python()] + CONFIGURE_ARGS +
-            MODES[name], logfile, cwd=out, env=env)
+        run(args, logfile, cwd=out, env=env)
+    with open(stamp, 'w') as fobj:
+        fobj.write('\n'.join(args))
     log('building %s' % name)
     targets = TARGETS + (VANILLA_TARGETS if name == 'vanilla' else [])
     run(['ninja'] + targets, logfile, cwd=out, env=env)

@@ -13,6 +13,14 @@
  *                             emitted with QI_REGS_NONE (called from the
  *                             translated code) or QI_REGS_READ (through
  *                             the event's helper)
+ *     insn-every              a QI_REGS_NONE callback that only counts its
+ *                             calls, on 1 instruction in every=K of each
+ *                             block (those whose index in the block is a
+ *                             multiple of K)
+ *     uart-noop               a callback on the device event serial_write
+ *                             (a guest's write to a 16550 UART register)
+ *                             that only counts its calls; needs a build
+ *                             where serial_write is instrumentable
  *     bb-inline, bb-cb        count blocks (and, inline, instructions)
  *     mem-inline, mem-cb      count memory accesses
  *     memtrace                every access to the library, through the
@@ -25,6 +33,11 @@
  *   log=FILE   execlog's output
  *   entries=N  records per vCPU buffer of the memtrace job (default:
  *              qi_mem_trace_set()'s)
+ *   every=K    insn-every's K (default: 1)
+ * Every job also counts, at translation, the blocks guest_tb_before_trans
+ * reports and their bytes of guest code (static mode raises it for every
+ * job, dynamic mode for the jobs that ask for it: bb-*, insn-exact,
+ * insn-every).
  * The upstream plugins doing the same jobs are tests/tcg/plugins/lib{insn,bb,
  * mem}.so, tests/instrument/plugins/memtrace.c, memvalues.c and
  * contrib/plugins/execlog.c.
@@ -43,7 +56,7 @@ enum Job {
     JOB_NONE, JOB_INSN_INLINE, JOB_INSN_CB, JOB_BB_INLINE, JOB_BB_CB,
     JOB_MEM_INLINE, JOB_MEM_CB, JOB_MEMTRACE, JOB_MEMTRACE_CB, JOB_EXECLOG,
     JOB_INSN_SB, JOB_VALUES_CB, JOB_INSN_EXACT, JOB_INSN_NOOP,
-    JOB_INSN_NOOP_READ,
+    JOB_INSN_NOOP_READ, JOB_INSN_EVERY, JOB_UART_NOOP,
 };
 
 static const char *const job_names[] = {
@@ -56,12 +69,21 @@ static const char *const job_names[] = {
     [JOB_INSN_SB] = "insn-sb", [JOB_VALUES_CB] = "values-cb",
     [JOB_INSN_EXACT] = "insn-exact", [JOB_INSN_NOOP] = "insn-noop",
     [JOB_INSN_NOOP_READ] = "insn-noop-read",
+    [JOB_INSN_EVERY] = "insn-every", [JOB_UART_NOOP] = "uart-noop",
 };
 
 static enum Job job;
 static const char *out;
 static FILE *log_file;
 static uint64_t insns, blocks, accesses;
+/* Translation: blocks and their guest code; insn-every's sites */
+static uint64_t translated, code_bytes, sites;
+/* uart-noop: serial_write events */
+static uint64_t events;
+/* insn-every: K, and where translation is in the current block */
+static unsigned int every = 1;
+static __thread unsigned int insn_index;
+static __thread uint64_t next_pc;
 static QIScoreboard *scoreboard;
 /* values-cb: what tests/instrument/plugins/memvalues.c adds up */
 static uint64_t value_sum[2], value_xor[2];
@@ -178,6 +200,17 @@ static void execlog_trans(QICPU vcpu, uint64_t pc, uint32_t size,
 }
 
 /*
+ * What the no-op callbacks do, so that their calls can be checked: a
+ * plain increment (no locked instruction, as insn-cb's), which relaxed
+ * atomics keep defined; exact with one vCPU, as the benchmark runs them.
+ */
+static inline void count_call(uint64_t *counter)
+{
+    __atomic_store_n(counter, __atomic_load_n(counter, __ATOMIC_RELAXED) + 1,
+                     __ATOMIC_RELAXED);
+}
+
+/*
  * Callbacks
  */
 
@@ -203,6 +236,18 @@ void qi_event_guest_insn_before_trans(QICPU vcpu, QITCGv_cpu vcpu_exec,
     case JOB_INSN_NOOP_READ:
         qi_event_gen_guest_insn_before_exec(vcpu_exec, pc);
         break;
+    case JOB_INSN_EVERY:
+        /* A new block, or the translation of one started again */
+        if (pc != next_pc) {
+            insn_index = 0;
+        }
+        next_pc = pc + size;
+        if (insn_index++ % every == 0) {
+            __atomic_fetch_add(&sites, 1, __ATOMIC_RELAXED);
+            qi_gen_regs(vcpu_exec, QI_REGS_NONE);
+            qi_event_gen_guest_insn_before_exec(vcpu_exec, pc);
+        }
+        break;
     default:
         break;
     }
@@ -210,7 +255,9 @@ void qi_event_guest_insn_before_trans(QICPU vcpu, QITCGv_cpu vcpu_exec,
 
 void qi_event_guest_insn_before_exec(QICPU vcpu, uint64_t pc)
 {
-    if (job >= JOB_INSN_NOOP) {
+    if (job == JOB_INSN_EVERY) {
+        count_call(&insns);
+    } else if (job >= JOB_INSN_NOOP) {
         return;
     } else if (job == JOB_EXECLOG) {
         execlog_insn(vcpu, pc);
@@ -223,6 +270,10 @@ void qi_event_guest_tb_before_trans(QICPU vcpu, QITCGv_cpu vcpu_exec,
                                     uint64_t pc, uint32_t n_insns,
                                     uint32_t size)
 {
+    __atomic_fetch_add(&translated, 1, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&code_bytes, size, __ATOMIC_RELAXED);
+    /* Whether QEMU raises this before or after the block's instructions */
+    insn_index = 0;
     if (job == JOB_INSN_EXACT) {
         qi_gen_vcpu_add_insns(vcpu_exec, scoreboard, 0, 1);
     } else if (job == JOB_BB_INLINE) {
@@ -306,6 +357,16 @@ void qi_event_guest_mem_after_exec(QICPU vcpu, uint64_t vaddr,
     value_xor[info.store] ^= value ^ value_hi;
 }
 
+#ifdef QI_EVENT_SERIAL_WRITE_ENABLED
+/* Bound in dynamic mode for uart-noop only: static mode calls it always */
+void qi_event_serial_write(uint16_t addr, uint8_t value)
+{
+    if (job == JOB_UART_NOOP) {
+        count_call(&events);
+    }
+}
+#endif
+
 void qi_fini(void)
 {
     FILE *f;
@@ -328,13 +389,19 @@ void qi_fini(void)
     f = out ? fopen(out, "w") : NULL;
     if (f) {
         fprintf(f, "job %s insns %" PRIu64 " blocks %" PRIu64 " accesses %"
-                PRIu64 " traced %" PRIu64 " sum %" PRIx64 "\n",
-                job_names[job], insns, blocks, accesses, total, sum);
+                PRIu64 " traced %" PRIu64 " sum %" PRIx64 " events %" PRIu64
+                " translated %" PRIu64 " code %" PRIu64 " sites %" PRIu64
+                "\n", job_names[job], insns, blocks, accesses, total, sum,
+                events, translated, code_bytes, sites);
         fclose(f);
     }
 }
 
 #ifdef QI_TYPE_DYNAMIC
+static void noop_exec(QICPU vcpu, uint64_t pc)
+{
+}
+
 static void enable(int id)
 {
     qi_ctrl_event_set(qi_ctrl_event_id(id), QI_CTRL_INSTR_AUTO);
@@ -365,9 +432,28 @@ int qi_init(int argc, const char **argv)
             log = argv[i] + 4;
         } else if (g_str_has_prefix(argv[i], "entries=")) {
             entries = strtoul(argv[i] + 8, NULL, 0);
+        } else if (g_str_has_prefix(argv[i], "every=")) {
+            every = strtoul(argv[i] + 6, NULL, 0);
+            if (every == 0) {
+                fprintf(stderr, "bench: every= must be at least 1\n");
+                return 1;
+            }
         } else {
             fprintf(stderr, "bench: usage: arg=job=NAME[,arg=out=FILE]"
-                    "[,arg=log=FILE][,arg=entries=N]\n");
+                    "[,arg=log=FILE][,arg=entries=N][,arg=every=K]\n");
+            return 1;
+        }
+    }
+    if (job == JOB_UART_NOOP) {
+#ifdef QI_EVENT_SERIAL_WRITE_ENABLED
+        QIEvent *ev = qi_ctrl_event_id(QI_EVENT_SERIAL_WRITE);
+#else
+        QIEvent *ev = NULL;
+#endif
+
+        if (!qi_ctrl_event_is_available(ev)) {
+            fprintf(stderr, "bench: serial_write is not instrumentable in "
+                    "this QEMU (configure with --with-instrument-events)\n");
             return 1;
         }
     }
@@ -398,6 +484,10 @@ int qi_init(int argc, const char **argv)
         break;
     case JOB_INSN_CB:
     case JOB_INSN_NOOP:
+        /* A callback that is only a return, as the plugin's */
+        enable(QI_EVENT_GUEST_INSN_BEFORE_TRANS);
+        qi_event_set_guest_insn_before_exec(noop_exec);
+        break;
     case JOB_INSN_NOOP_READ:
         enable(QI_EVENT_GUEST_INSN_BEFORE_TRANS);
         enable(QI_EVENT_GUEST_INSN_BEFORE_EXEC);
@@ -409,6 +499,16 @@ int qi_init(int argc, const char **argv)
     case JOB_BB_CB:
         enable(QI_EVENT_GUEST_TB_BEFORE_TRANS);
         enable(QI_EVENT_GUEST_TB_BEFORE_EXEC);
+        break;
+    case JOB_INSN_EVERY:
+        enable(QI_EVENT_GUEST_TB_BEFORE_TRANS);
+        enable(QI_EVENT_GUEST_INSN_BEFORE_TRANS);
+        enable(QI_EVENT_GUEST_INSN_BEFORE_EXEC);
+        break;
+    case JOB_UART_NOOP:
+#ifdef QI_EVENT_SERIAL_WRITE_ENABLED
+        enable(QI_EVENT_SERIAL_WRITE);
+#endif
         break;
     case JOB_EXECLOG:
         enable(QI_EVENT_GUEST_INSN_BEFORE_TRANS);
