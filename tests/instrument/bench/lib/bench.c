@@ -482,12 +482,12 @@ int qi_init(int argc, const char **argv)
         enable(QI_EVENT_GUEST_MEM_AFTER_TRANS);
         enable(QI_EVENT_GUEST_MEM_AFTER_EXEC);
         break;
-    case JOB_INSN_CB:
     case JOB_INSN_NOOP:
         /* A callback that is only a return, as the plugin's */
         enable(QI_EVENT_GUEST_INSN_BEFORE_TRANS);
         qi_event_set_guest_insn_before_exec(noop_exec);
         break;
+    case JOB_INSN_CB:
     case JOB_INSN_NOOP_READ:
         enable(QI_EVENT_GUEST_INSN_BEFORE_TRANS);
         enable(QI_EVENT_GUEST_INSN_BEFORE_EXEC);
