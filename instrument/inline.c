@@ -26,7 +26,7 @@
 #include "instrument/instrument.h"
 #include "internal.h"
 
-/* 24 KiB: the records stay in the L1 data cache until the library reads them */
+/* 24 KiB: the records stay in the L1 data cache until read */
 #define INSTR_MEM_TRACE_ENTRIES 1024
 
 /* The trace; set by one library at a time, under instr_lock */
